@@ -1,0 +1,88 @@
+package io.tern.server.config;
+
+import java.net.InetAddress;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The effective server configuration, validated. Built by the CLI (and, later, the config file);
+ * everything below reads this record and nothing else, so the server can be started in-process by
+ * tests with exactly the options they need.
+ *
+ * @param listeningIps addresses to listen on; empty means every interface
+ * @param listeningPort the STUN/TURN port for UDP and TCP (3478); 0 picks a free port (tests)
+ * @param udp whether to listen on UDP
+ * @param tcp whether to listen on TCP
+ * @param threads event loop threads; 0 means one per available processor
+ * @param transport which Netty I/O transport to use
+ * @param software the SOFTWARE attribute value; empty to send none
+ * @param tcpIdleSeconds close a TCP connection after this long without traffic
+ */
+public record ServerConfig(
+        List<InetAddress> listeningIps,
+        int listeningPort,
+        boolean udp,
+        boolean tcp,
+        int threads,
+        IoTransport transport,
+        String software,
+        int tcpIdleSeconds) {
+
+    public static final int DEFAULT_PORT = 3478;
+
+    /** Which Netty transport carries the sockets. */
+    public enum IoTransport {
+        /** epoll when the native library loads, NIO otherwise. */
+        AUTO,
+        EPOLL,
+        NIO
+    }
+
+    public ServerConfig {
+        listeningIps = List.copyOf(listeningIps);
+        Objects.requireNonNull(transport, "transport");
+        Objects.requireNonNull(software, "software");
+        if (listeningPort < 0 || listeningPort > 65535) {
+            throw new ConfigException("listening-port", String.valueOf(listeningPort), "use a port from 1 to 65535");
+        }
+        if (!udp && !tcp) {
+            throw new ConfigException("no-udp/no-tcp", "both set", "leave at least one of UDP and TCP enabled");
+        }
+        if (threads < 0) {
+            throw new ConfigException("threads", String.valueOf(threads), "use 0 (one per CPU) or a positive count");
+        }
+        if (software.length() > 127) {
+            throw new ConfigException(
+                    "software", "(" + software.length() + " characters)", "RFC 8489 allows at most 127");
+        }
+        if (tcpIdleSeconds <= 0) {
+            throw new ConfigException(
+                    "tcp-idle-timeout", String.valueOf(tcpIdleSeconds), "use a positive number of seconds");
+        }
+    }
+
+    /** The embedded defaults: every interface, port 3478, UDP and TCP. */
+    public static ServerConfig defaults() {
+        return new ServerConfig(List.of(), DEFAULT_PORT, true, true, 0, IoTransport.AUTO, "Tern", 300);
+    }
+
+    public ServerConfig withListening(List<InetAddress> ips, int port) {
+        return new ServerConfig(ips, port, udp, tcp, threads, transport, software, tcpIdleSeconds);
+    }
+
+    public ServerConfig withThreads(int count) {
+        return new ServerConfig(listeningIps, listeningPort, udp, tcp, count, transport, software, tcpIdleSeconds);
+    }
+
+    public ServerConfig withTransports(boolean useUdp, boolean useTcp, IoTransport io) {
+        return new ServerConfig(listeningIps, listeningPort, useUdp, useTcp, threads, io, software, tcpIdleSeconds);
+    }
+
+    public ServerConfig withSoftware(String value) {
+        return new ServerConfig(listeningIps, listeningPort, udp, tcp, threads, transport, value, tcpIdleSeconds);
+    }
+
+    public ServerConfig withTcpIdleSeconds(int seconds) {
+        return new ServerConfig(listeningIps, listeningPort, udp, tcp, threads, transport, software, seconds);
+    }
+}

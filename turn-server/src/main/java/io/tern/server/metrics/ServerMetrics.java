@@ -1,0 +1,73 @@
+package io.tern.server.metrics;
+
+import io.tern.stun.ParseError;
+import io.tern.stun.StunMethod;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The server's counters. {@link LongAdder}s, so event loops count without contention or
+ * allocation; exported (Prometheus) by the HTTP side.
+ */
+public final class ServerMetrics {
+    private static final int METHODS = 16;
+
+    private final Map<ParseError, LongAdder> malformed = new EnumMap<>(ParseError.class);
+    private final Map<DropReason, LongAdder> dropped = new EnumMap<>(DropReason.class);
+    private final LongAdder[] successes = new LongAdder[METHODS];
+    private final LongAdder[] errors = new LongAdder[METHODS];
+    private final LongAdder tcpConnections = new LongAdder();
+
+    public ServerMetrics() {
+        for (ParseError e : ParseError.values()) {
+            malformed.put(e, new LongAdder());
+        }
+        for (DropReason r : DropReason.values()) {
+            dropped.put(r, new LongAdder());
+        }
+        for (int i = 0; i < METHODS; i++) {
+            successes[i] = new LongAdder();
+            errors[i] = new LongAdder();
+        }
+    }
+
+    public void malformed(ParseError reason) {
+        malformed.get(reason).increment();
+    }
+
+    public void dropped(DropReason reason) {
+        dropped.get(reason).increment();
+    }
+
+    public void answered(int method, boolean success) {
+        if (method < METHODS) {
+            (success ? successes : errors)[method].increment();
+        }
+    }
+
+    public void tcpConnectionOpened() {
+        tcpConnections.increment();
+    }
+
+    public long malformedCount(ParseError reason) {
+        return malformed.get(reason).sum();
+    }
+
+    public long droppedCount(DropReason reason) {
+        return dropped.get(reason).sum();
+    }
+
+    /** Success responses sent for a method, e.g. {@link StunMethod#BINDING}. */
+    public long successCount(int method) {
+        return method < METHODS ? successes[method].sum() : 0;
+    }
+
+    public long errorCount(int method) {
+        return method < METHODS ? errors[method].sum() : 0;
+    }
+
+    public long tcpConnectionsOpened() {
+        return tcpConnections.sum();
+    }
+}

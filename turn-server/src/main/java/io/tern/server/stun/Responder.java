@@ -1,0 +1,58 @@
+package io.tern.server.stun;
+
+import io.netty.buffer.ByteBuf;
+import io.tern.server.metrics.ServerMetrics;
+import io.tern.server.transport.Exchange;
+import io.tern.stun.StunClass;
+import io.tern.stun.StunReader;
+import io.tern.stun.StunWriter;
+import io.tern.stun.attr.AttributeType;
+
+/**
+ * Writes responses the way every handler must: same transaction id, SOFTWARE when configured, and
+ * FINGERPRINT last (except to RFC 3489 clients, who would not understand it). One per event loop
+ * thread, like the writer it holds.
+ */
+public final class Responder {
+    private static final int INITIAL_CAPACITY = 128;
+
+    private final StunWriter writer = new StunWriter();
+    private final String software;
+    private final ServerMetrics metrics;
+
+    public Responder(String software, ServerMetrics metrics) {
+        this.software = software;
+        this.metrics = metrics;
+    }
+
+    /** Starts a success response; add attributes to the returned writer, then call {@link #send}. */
+    public StunWriter success(Exchange exchange, StunReader request) {
+        return writer.beginResponse(exchange.allocate(INITIAL_CAPACITY), StunClass.SUCCESS_RESPONSE, request);
+    }
+
+    /** Starts an error response with ERROR-CODE; add attributes if needed, then {@link #send}. */
+    public StunWriter error(Exchange exchange, StunReader request, int code, String reason) {
+        return writer.beginResponse(exchange.allocate(INITIAL_CAPACITY), StunClass.ERROR_RESPONSE, request)
+                .errorCode(code, reason);
+    }
+
+    /** Finishes the message begun by {@link #success} or {@link #error} and queues it. */
+    public void send(Exchange exchange, StunReader request) {
+        if (!software.isEmpty()) {
+            writer.text(AttributeType.SOFTWARE, software);
+        }
+        if (!request.isRfc3489()) {
+            writer.fingerprint();
+        }
+        ByteBuf message = writer.finish();
+        StunClass sent = StunClass.ofMessageType(message.getUnsignedShort(message.readerIndex()));
+        metrics.answered(request.method(), sent == StunClass.SUCCESS_RESPONSE);
+        exchange.reply(message);
+    }
+
+    /** Sends a complete error response with just ERROR-CODE. */
+    public void sendError(Exchange exchange, StunReader request, int code, String reason) {
+        error(exchange, request, code, reason);
+        send(exchange, request);
+    }
+}

@@ -1,0 +1,18 @@
+package io.tern.server.transport;
+
+/** How a client reached the server; TURN answers and policies depend on it. */
+public enum ClientTransport {
+    UDP(true),
+    TCP(false);
+
+    private final boolean datagram;
+
+    ClientTransport(boolean datagram) {
+        this.datagram = datagram;
+    }
+
+    /** Whether each message is its own datagram (no framing, no padding of ChannelData). */
+    public boolean isDatagram() {
+        return datagram;
+    }
+}

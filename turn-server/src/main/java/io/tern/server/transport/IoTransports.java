@@ -1,0 +1,49 @@
+package io.tern.server.transport;
+
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.ServerSocketChannel;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.tern.server.config.ConfigException;
+import io.tern.server.config.ServerConfig.IoTransport;
+
+/**
+ * The Netty transport in use: epoll where the native library loads (SO_REUSEPORT, recvmmsg),
+ * NIO elsewhere.
+ *
+ * @param name for logs: "epoll" or "nio"
+ * @param reusePort whether several UDP sockets can share a port, one per event loop
+ */
+public record IoTransports(
+        String name,
+        IoHandlerFactory ioHandlerFactory,
+        Class<? extends DatagramChannel> datagramChannel,
+        Class<? extends ServerSocketChannel> serverChannel,
+        boolean reusePort) {
+
+    public static IoTransports select(IoTransport wanted) {
+        boolean epoll = Epoll.isAvailable();
+        if (wanted == IoTransport.EPOLL && !epoll) {
+            throw new ConfigException(
+                    "io-transport",
+                    "epoll",
+                    "epoll is not available here (" + Epoll.unavailabilityCause() + "); use auto or nio");
+        }
+        if (epoll && wanted != IoTransport.NIO) {
+            return new IoTransports(
+                    "epoll",
+                    EpollIoHandler.newFactory(),
+                    EpollDatagramChannel.class,
+                    EpollServerSocketChannel.class,
+                    true);
+        }
+        return new IoTransports(
+                "nio", NioIoHandler.newFactory(), NioDatagramChannel.class, NioServerSocketChannel.class, false);
+    }
+}

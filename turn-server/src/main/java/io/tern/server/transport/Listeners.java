@@ -1,0 +1,177 @@
+package io.tern.server.transport;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.unix.UnixChannelOption;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.NetUtil;
+import io.tern.server.config.ConfigException;
+import io.tern.server.metrics.ServerMetrics;
+import io.tern.stun.netty.StunStreamDecoder;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+
+/**
+ * Opens the client-facing sockets. On epoll, UDP gets one socket per event loop on the same port
+ * (SO_REUSEPORT): the kernel hashes each client's 5-tuple to one socket, so a client's messages
+ * are always handled by the same thread and its allocation needs no lock.
+ */
+public final class Listeners {
+    /** Largest datagram read in one recvmmsg slot; larger ones are truncated and then dropped. */
+    static final int MAX_DATAGRAM = 2048;
+
+    /** Datagrams per recvmmsg call. */
+    static final int DATAGRAMS_PER_READ = 16;
+
+    /** Largest STUN message or padded ChannelData frame on a stream. */
+    static final int MAX_STREAM_FRAME = 4 + 0xFFFF + 3;
+
+    private final EventLoopGroup group;
+    private final IoTransports io;
+    private final Supplier<StunIngress> ingress;
+    private final ServerMetrics metrics;
+    private final int tcpIdleSeconds;
+    private final List<Channel> udp = new ArrayList<>();
+    private final List<Channel> tcp = new ArrayList<>();
+
+    public Listeners(
+            EventLoopGroup group,
+            IoTransports io,
+            Supplier<StunIngress> ingress,
+            ServerMetrics metrics,
+            int tcpIdleSeconds) {
+        this.group = group;
+        this.io = io;
+        this.ingress = ingress;
+        this.metrics = metrics;
+        this.tcpIdleSeconds = tcpIdleSeconds;
+    }
+
+    /** The dual-stack wildcard {@code ::}, or {@code 0.0.0.0} where the host has no IPv6. */
+    public static InetAddress wildcard() {
+        try {
+            InetAddress any6 = InetAddress.getByName("::");
+            try (java.net.DatagramSocket probe = new java.net.DatagramSocket(new InetSocketAddress(any6, 0))) {
+                return any6;
+            } catch (java.net.SocketException noIpv6) {
+                return InetAddress.getByName("0.0.0.0");
+            }
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException("literal addresses always resolve", e);
+        }
+    }
+
+    /**
+     * Binds {@code sockets} UDP sockets to one address (one when the transport cannot share a
+     * port); returns the port they got.
+     */
+    public int bindUdp(InetSocketAddress address, int sockets) throws InterruptedException {
+        Bootstrap b = new Bootstrap()
+                .group(group)
+                .channel(io.datagramChannel())
+                .option(ChannelOption.SO_RCVBUF, 1 << 20)
+                .option(ChannelOption.SO_SNDBUF, 1 << 20)
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(new DatagramHandler(ingress));
+                    }
+                });
+        int count = 1;
+        if (io.reusePort()) {
+            // recvmmsg: one read fills up to DATAGRAMS_PER_READ slots of MAX_DATAGRAM bytes.
+            b.option(UnixChannelOption.SO_REUSEPORT, true)
+                    .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_DATAGRAM)
+                    .option(
+                            ChannelOption.RCVBUF_ALLOCATOR,
+                            new FixedRecvByteBufAllocator(MAX_DATAGRAM * DATAGRAMS_PER_READ));
+            count = sockets;
+        } else {
+            b.option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM));
+        }
+        InetSocketAddress target = address;
+        for (int i = 0; i < count; i++) {
+            Channel ch = bindOrExplain(b.bind(target), "UDP", target);
+            udp.add(ch);
+            target = (InetSocketAddress) ch.localAddress();
+        }
+        return target.getPort();
+    }
+
+    public void bindTcp(InetSocketAddress address) throws InterruptedException {
+        ServerBootstrap b = new ServerBootstrap()
+                .group(group)
+                .channel(io.serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline()
+                                .addLast(new IdleStateHandler(0, 0, tcpIdleSeconds, TimeUnit.SECONDS))
+                                .addLast(new StunStreamDecoder(MAX_STREAM_FRAME))
+                                .addLast(new StreamHandler(ingress, metrics, ClientTransport.TCP));
+                    }
+                });
+        tcp.add(bindOrExplain(b.bind(address), "TCP", address));
+    }
+
+    private static Channel bindOrExplain(ChannelFuture future, String protocol, InetSocketAddress address)
+            throws InterruptedException {
+        future.await();
+        if (future.isSuccess()) {
+            return future.channel();
+        }
+        Throwable cause = future.cause();
+        String where = protocol + " " + address.getAddress().getHostAddress() + ":" + address.getPort();
+        if (cause instanceof BindException || String.valueOf(cause.getMessage()).contains("in use")) {
+            throw new ConfigException(
+                    "listening-port",
+                    String.valueOf(address.getPort()),
+                    where + " is not available (" + cause.getMessage()
+                            + "); stop the program using it or choose another --listening-port / --listening-ip");
+        }
+        throw new ConfigException("listening-ip", where, "cannot listen there: " + cause.getMessage());
+    }
+
+    public List<InetSocketAddress> udpAddresses() {
+        return udp.stream()
+                .map(ch -> (InetSocketAddress) ch.localAddress())
+                .distinct()
+                .collect(Collectors.toList());
+    }
+
+    public List<InetSocketAddress> tcpAddresses() {
+        return tcp.stream().map(ch -> (InetSocketAddress) ch.localAddress()).collect(Collectors.toList());
+    }
+
+    public String describe() {
+        List<String> parts = new ArrayList<>();
+        udpAddresses().forEach(a -> parts.add("udp " + NetUtil.toSocketAddressString(a)));
+        tcpAddresses().forEach(a -> parts.add("tcp " + NetUtil.toSocketAddressString(a)));
+        return String.join(", ", parts);
+    }
+
+    /** Closes the listening sockets (accepted TCP connections close with the event loops). */
+    public void close() {
+        List<Channel> all = new ArrayList<>(udp);
+        all.addAll(tcp);
+        all.forEach(Channel::close);
+        all.forEach(ch -> ch.closeFuture().awaitUninterruptibly(2, TimeUnit.SECONDS));
+    }
+}

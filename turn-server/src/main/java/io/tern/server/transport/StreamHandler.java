@@ -1,0 +1,78 @@
+package io.tern.server.transport;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.tern.server.metrics.ServerMetrics;
+import io.tern.stun.ParseError;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The handler of one client stream connection (TCP now, TLS later), after the framing decoder.
+ * A framing error closes the connection: on a stream, once a frame boundary is lost it is lost.
+ */
+final class StreamHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(StreamHandler.class);
+
+    private final Supplier<StunIngress> ingress;
+    private final ServerMetrics metrics;
+    private final ClientTransport transport;
+    private final Exchange exchange = new Exchange();
+
+    StreamHandler(Supplier<StunIngress> ingress, ServerMetrics metrics, ClientTransport transport) {
+        this.ingress = ingress;
+        this.metrics = metrics;
+        this.transport = transport;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        metrics.tcpConnectionOpened();
+        exchange.reset(ctx, transport, (InetSocketAddress) ctx.channel().remoteAddress(), (InetSocketAddress)
+                ctx.channel().localAddress());
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ByteBuf frame = (ByteBuf) msg;
+        try {
+            ingress.get().onMessage(exchange, frame);
+        } finally {
+            frame.release();
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        ctx.flush();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent) {
+            ctx.close();
+        } else {
+            ctx.fireUserEventTriggered(evt);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof TooLongFrameException) {
+            metrics.malformed(ParseError.FRAME_TOO_LARGE);
+        } else if (cause instanceof DecoderException) {
+            metrics.malformed(ParseError.UNKNOWN_FRAME);
+        } else if (!(cause instanceof IOException)) {
+            log.warn("closing {} after an unexpected error", ctx.channel().remoteAddress(), cause);
+        }
+        ctx.close();
+    }
+}

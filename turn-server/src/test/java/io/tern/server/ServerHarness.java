@@ -1,0 +1,137 @@
+package io.tern.server;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.tern.server.config.ServerConfig;
+import io.tern.stun.StunMessage;
+import io.tern.stun.StunParseException;
+import io.tern.stun.StunReader;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.util.List;
+
+/**
+ * Starts a real server on loopback with a free port, and talks to it over plain JDK sockets, so a
+ * test exercises the real pipelines without depending on Tern's own client.
+ */
+public final class ServerHarness implements AutoCloseable {
+    private final TernServer server;
+
+    private ServerHarness(TernServer server) {
+        this.server = server;
+    }
+
+    public static ServerHarness start(ServerConfig.IoTransport io, String... ips) throws Exception {
+        List<InetAddress> addresses = new java.util.ArrayList<>();
+        for (String ip : ips.length == 0 ? new String[] {"127.0.0.1"} : ips) {
+            addresses.add(InetAddress.getByName(ip));
+        }
+        ServerConfig config = ServerConfig.defaults()
+                .withListening(addresses, 0)
+                .withTransports(true, true, io)
+                .withThreads(2);
+        return new ServerHarness(TernServer.start(config));
+    }
+
+    public TernServer server() {
+        return server;
+    }
+
+    public InetSocketAddress udp() {
+        return server.udpAddresses().get(0);
+    }
+
+    public InetSocketAddress udp(int index) {
+        return server.udpAddresses().get(index);
+    }
+
+    public InetSocketAddress tcp() {
+        return server.tcpAddresses().get(0);
+    }
+
+    /** Sends one datagram and waits up to 2 s for one back; null on timeout. */
+    public static byte[] exchangeUdp(DatagramSocket socket, InetSocketAddress to, byte[] request) throws IOException {
+        socket.send(new DatagramPacket(request, request.length, to));
+        return receive(socket, 2000);
+    }
+
+    /** Sends one datagram and returns what came back within 300 ms: for requests that must get none. */
+    public static byte[] sendExpectingSilence(DatagramSocket socket, InetSocketAddress to, byte[] request)
+            throws IOException {
+        socket.send(new DatagramPacket(request, request.length, to));
+        return receive(socket, 300);
+    }
+
+    /** Waits for a datagram; null when none arrives within {@code millis}. */
+    public static byte[] receive(DatagramSocket socket, int millis) throws IOException {
+        socket.setSoTimeout(millis);
+        byte[] buf = new byte[2048];
+        DatagramPacket p = new DatagramPacket(buf, buf.length);
+        try {
+            socket.receive(p);
+        } catch (SocketTimeoutException e) {
+            return null;
+        }
+        return java.util.Arrays.copyOf(buf, p.getLength());
+    }
+
+    /** Reads one whole STUN message from a stream. */
+    public static byte[] readStunFrame(Socket socket) throws IOException {
+        socket.setSoTimeout(2000);
+        DataInputStream in = new DataInputStream(socket.getInputStream());
+        byte[] header = new byte[StunReader.HEADER_LENGTH];
+        in.readFully(header);
+        int length = ((header[2] & 0xFF) << 8) | (header[3] & 0xFF);
+        byte[] frame = java.util.Arrays.copyOf(header, StunReader.HEADER_LENGTH + length);
+        in.readFully(frame, StunReader.HEADER_LENGTH, length);
+        return frame;
+    }
+
+    /** True when the peer closed the stream within 2 s. */
+    public static boolean closedByPeer(Socket socket) throws IOException {
+        socket.setSoTimeout(2000);
+        InputStream in = socket.getInputStream();
+        try {
+            return in.read() == -1;
+        } catch (SocketTimeoutException e) {
+            return false;
+        } catch (IOException reset) {
+            return true;
+        }
+    }
+
+    public static byte[] bytes(ByteBuf buf) {
+        try {
+            byte[] out = new byte[buf.readableBytes()];
+            buf.getBytes(buf.readerIndex(), out);
+            return out;
+        } finally {
+            buf.release();
+        }
+    }
+
+    public static StunMessage decode(byte[] message) throws StunParseException {
+        return StunMessage.decode(Unpooled.wrappedBuffer(message));
+    }
+
+    /** A reader over a copy of the bytes, for integrity and fingerprint checks. */
+    public static StunReader read(byte[] message) {
+        StunReader reader = new StunReader();
+        if (reader.wrap(Unpooled.wrappedBuffer(message), true) != null) {
+            throw new AssertionError("server sent a malformed message");
+        }
+        return reader;
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}

@@ -1,0 +1,165 @@
+package io.tern.client;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.ReferenceCountUtil;
+import io.tern.stun.StunReader;
+import io.tern.stun.netty.StunStreamDecoder;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * {@link Transport} over a Netty channel: a connected {@code NioDatagramChannel} for UDP, or a
+ * {@code NioSocketChannel} with a {@link StunStreamDecoder} in front for TCP. Both pipelines end in
+ * the same {@link FrameHandler}, and both send a frame as a plain {@code ByteBuf}, which a
+ * connected datagram channel accepts.
+ *
+ * <p>The UDP socket is connected, so the kernel drops datagrams from any other source and the
+ * client never sees them. Reading starts only in {@link #start}, once a listener is in place.
+ */
+final class NettyTransport implements Transport {
+    /** The largest STUN message (20-byte header, 16-bit length); any ChannelData frame is smaller. */
+    static final int MAX_STREAM_FRAME = StunReader.HEADER_LENGTH + 0xFFFF;
+
+    /** Receive buffers hold any datagram, so a large Data indication is never cut short. */
+    private static final int MAX_DATAGRAM = 0xFFFF;
+
+    private final TransportProtocol protocol;
+    private final Channel channel;
+
+    private NettyTransport(TransportProtocol protocol, Channel channel) {
+        this.protocol = protocol;
+        this.channel = channel;
+    }
+
+    /** Binds an ephemeral port and connects it to {@code server} (for UDP: fixes the peer). */
+    static CompletableFuture<Transport> connect(
+            TransportProtocol protocol, EventLoopGroup group, InetSocketAddress server, Duration connectTimeout) {
+        Bootstrap bootstrap = new Bootstrap()
+                .group(group)
+                .option(ChannelOption.AUTO_READ, false)
+                .handler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        if (protocol == TransportProtocol.TCP) {
+                            ch.pipeline().addLast(new StunStreamDecoder(MAX_STREAM_FRAME));
+                        }
+                        ch.pipeline().addLast(new FrameHandler(protocol.isReliable()));
+                    }
+                });
+        switch (protocol) {
+            case UDP ->
+                bootstrap
+                        .channel(NioDatagramChannel.class)
+                        .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM));
+            case TCP ->
+                bootstrap
+                        .channel(NioSocketChannel.class)
+                        .option(ChannelOption.TCP_NODELAY, true)
+                        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
+                                Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()));
+        }
+        CompletableFuture<Transport> result = new CompletableFuture<>();
+        bootstrap.connect(server).addListener((ChannelFuture f) -> {
+            if (f.isSuccess()) {
+                result.complete(new NettyTransport(protocol, f.channel()));
+            } else {
+                result.completeExceptionally(f.cause());
+            }
+        });
+        return result;
+    }
+
+    @Override
+    public void start(Listener listener) {
+        FrameHandler handler = channel.pipeline().get(FrameHandler.class);
+        handler.listener = listener;
+        // Registered after the listener is set; if the channel is already closed it fires at once.
+        channel.closeFuture().addListener(f -> listener.onClosed(handler.failure));
+        channel.config().setAutoRead(true);
+    }
+
+    @Override
+    public TransportProtocol protocol() {
+        return protocol;
+    }
+
+    @Override
+    public EventLoop eventLoop() {
+        return channel.eventLoop();
+    }
+
+    @Override
+    public ByteBufAllocator alloc() {
+        return channel.alloc();
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        return (InetSocketAddress) channel.localAddress();
+    }
+
+    @Override
+    public InetSocketAddress remoteAddress() {
+        return (InetSocketAddress) channel.remoteAddress();
+    }
+
+    @Override
+    public ChannelFuture send(ByteBuf frame) {
+        return channel.writeAndFlush(frame);
+    }
+
+    @Override
+    public ChannelFuture close() {
+        return channel.close();
+    }
+
+    /** The end of both pipelines: unwraps datagrams, hands frames up, releases them afterwards. */
+    private static final class FrameHandler extends ChannelInboundHandlerAdapter {
+        private final boolean stream;
+        /** Set once by {@link #start} before reading begins, on any thread; read on the loop. */
+        private volatile Listener listener;
+        /** Why a stream was closed (lost framing, reset), for {@link Listener#onClosed}. */
+        private volatile Throwable failure;
+
+        FrameHandler(boolean stream) {
+            this.stream = stream;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            try {
+                ByteBuf frame = msg instanceof DatagramPacket packet ? packet.content() : (ByteBuf) msg;
+                listener.onFrame(frame);
+            } finally {
+                ReferenceCountUtil.release(msg);
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            if (stream) {
+                // Once framing is lost (or the connection broke) the stream cannot recover.
+                failure = cause;
+                ctx.close();
+            } else if (listener != null) {
+                // An ICMP error on a connected UDP socket; the socket stays usable.
+                listener.onError(cause);
+            }
+        }
+    }
+}

@@ -44,8 +44,15 @@ public final class StunMessageBuilder {
         /** Writes the message into {@code out} at its writer index. */
         ByteBuf encode(ByteBuf out);
 
+        /** Writes the message into a new buffer from {@code allocator}; released if encoding fails. */
         default ByteBuf encode(ByteBufAllocator allocator) {
-            return encode(allocator.buffer(256));
+            ByteBuf out = allocator.buffer(256);
+            try {
+                return encode(out);
+            } catch (RuntimeException | Error e) {
+                out.release();
+                throw e;
+            }
         }
     }
 

@@ -41,6 +41,14 @@ public final class StunWriter {
         return begin(out, messageType, StunReader.MAGIC_COOKIE, id.high(), id.low());
     }
 
+    /**
+     * Starts a message with a transaction id given as its two halves, so that a server can issue
+     * indications (Data) without allocating an id object per packet.
+     */
+    public StunWriter begin(ByteBuf out, int messageType, long txHigh, int txLow) {
+        return begin(out, messageType, StunReader.MAGIC_COOKIE, txHigh, txLow);
+    }
+
     /** Starts a message whose type is built from a class and a method. */
     public StunWriter begin(ByteBuf out, StunClass messageClass, int method, TransactionId id) {
         return begin(out, messageClass.messageType(method), id);

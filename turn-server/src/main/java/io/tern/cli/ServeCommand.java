@@ -4,6 +4,7 @@ import io.tern.server.TernServer;
 import io.tern.server.config.ConfigException;
 import io.tern.server.config.ServerConfig;
 import io.tern.server.config.ServerConfig.IoTransport;
+import io.tern.server.config.TurnConfig;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
@@ -73,6 +74,99 @@ final class ServeCommand implements Callable<Integer> {
             description = "Close a TCP connection idle this long. Default: ${DEFAULT-VALUE}.")
     int tcpIdleSeconds = ServerConfig.defaults().tcpIdleSeconds();
 
+    @Option(
+            names = {"-r", "--realm"},
+            paramLabel = "REALM",
+            description = "Realm of the long-term credentials, e.g. your domain. Default: ${DEFAULT-VALUE}.")
+    String realm = TurnConfig.defaults().realm();
+
+    @Option(
+            names = {"-u", "--user"},
+            paramLabel = "NAME:PASSWORD",
+            description = {
+                "A TURN user; repeat for several. NAME:0xKEY gives the 32-hex-digit MD5 key",
+                "(from tern hash-password) instead of the password."
+            })
+    List<String> users = new ArrayList<>();
+
+    @Option(
+            names = "--use-auth-secret",
+            description = "Accept TURN REST time-limited credentials (needs --static-auth-secret).")
+    boolean useAuthSecret;
+
+    @Option(
+            names = "--static-auth-secret",
+            paramLabel = "SECRET",
+            description = "Shared secret for TURN REST credentials; repeat to accept old and new during rotation.")
+    List<String> staticAuthSecrets = new ArrayList<>();
+
+    @Option(
+            names = "--relay-ip",
+            paramLabel = "IP",
+            description =
+                    "Address relay sockets bind to; repeat for IPv4 and IPv6. Default: the listening IP, else the host's first address.")
+    List<String> relayIps = new ArrayList<>();
+
+    @Option(
+            names = {"-X", "--external-ip"},
+            paramLabel = "PUBLIC[/PRIVATE]",
+            description = "Relay address to advertise behind 1:1 NAT (coturn syntax); repeatable.")
+    List<String> externalIps = new ArrayList<>();
+
+    @Option(names = "--min-port", paramLabel = "PORT", description = "Lowest relay port. Default: ${DEFAULT-VALUE}.")
+    int minPort = TurnConfig.defaults().minPort();
+
+    @Option(names = "--max-port", paramLabel = "PORT", description = "Highest relay port. Default: ${DEFAULT-VALUE}.")
+    int maxPort = TurnConfig.defaults().maxPort();
+
+    @Option(
+            names = "--default-allocate-lifetime",
+            paramLabel = "SECONDS",
+            description = "Allocation lifetime when the client asks for none or less. Default: ${DEFAULT-VALUE}.")
+    int defaultLifetime = TurnConfig.defaults().defaultLifetimeSeconds();
+
+    @Option(
+            names = "--max-allocate-lifetime",
+            paramLabel = "SECONDS",
+            description = "Longest allocation lifetime granted. Default: ${DEFAULT-VALUE}.")
+    int maxLifetime = TurnConfig.defaults().maxLifetimeSeconds();
+
+    @Option(
+            names = "--allow-loopback-peers",
+            description = "Let clients relay to 127.0.0.0/8 and ::1. For tests only: it exposes local services.")
+    boolean allowLoopbackPeers;
+
+    @Option(
+            names = "--allowed-peer-ip",
+            paramLabel = "RANGE",
+            description =
+                    "Peer IP, range (A-B) or CIDR to allow although the default policy denies it; repeatable. Wins over --denied-peer-ip.")
+    List<String> allowedPeerIps = new ArrayList<>();
+
+    @Option(
+            names = "--denied-peer-ip",
+            paramLabel = "RANGE",
+            description = "Peer IP, range (A-B) or CIDR to deny; repeatable.")
+    List<String> deniedPeerIps = new ArrayList<>();
+
+    @Option(
+            names = "--user-quota",
+            paramLabel = "N",
+            description = "Allocations one user may hold at once (486 beyond). Default: 0, no limit.")
+    int userQuota;
+
+    @Option(
+            names = "--total-quota",
+            paramLabel = "N",
+            description = "Allocations the server holds at once (508 beyond). Default: 0, no limit.")
+    int totalQuota;
+
+    @Option(
+            names = "--max-bps",
+            paramLabel = "BYTES",
+            description = "Bytes per second per allocation and direction; excess is dropped. Default: 0, no limit.")
+    long maxBps;
+
     @Override
     public Integer call() throws InterruptedException {
         ServerConfig config;
@@ -104,7 +198,31 @@ final class ServeCommand implements Callable<Integer> {
         for (String ip : listeningIps) {
             ips.add(literal("listening-ip", ip));
         }
+        if (useAuthSecret && staticAuthSecrets.isEmpty()) {
+            throw new ConfigException("use-auth-secret", "set", "also give --static-auth-secret SECRET");
+        }
+        List<InetAddress> relays = new ArrayList<>();
+        for (String ip : relayIps) {
+            relays.add(literal("relay-ip", ip));
+        }
+        TurnConfig turn = new TurnConfig(
+                realm,
+                users,
+                staticAuthSecrets,
+                relays,
+                externalIps,
+                minPort,
+                maxPort,
+                defaultLifetime,
+                maxLifetime,
+                allowLoopbackPeers,
+                allowedPeerIps,
+                deniedPeerIps,
+                userQuota,
+                totalQuota,
+                maxBps);
         return ServerConfig.defaults()
+                .withTurn(turn)
                 .withListening(ips, listeningPort)
                 .withTransports(!noUdp, !noTcp, ioTransport)
                 .withThreads(threads)

@@ -4,17 +4,30 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.util.NettyRuntime;
 import io.netty.util.concurrent.FastThreadLocal;
+import io.tern.server.auth.Authenticator;
+import io.tern.server.auth.CredentialStore;
+import io.tern.server.auth.NonceService;
 import io.tern.server.config.ServerConfig;
+import io.tern.server.config.TurnConfig;
 import io.tern.server.metrics.ServerMetrics;
+import io.tern.server.policy.IpRange;
+import io.tern.server.policy.PeerFilter;
 import io.tern.server.stun.BindingHandler;
 import io.tern.server.stun.Responder;
 import io.tern.server.stun.StunDispatcher;
 import io.tern.server.transport.IoTransports;
 import io.tern.server.transport.Listeners;
 import io.tern.server.transport.StunIngress;
+import io.tern.server.turn.ClientRelay;
+import io.tern.server.turn.RelayEndpoint;
+import io.tern.server.turn.RelayEndpoints;
+import io.tern.server.turn.RelayLoop;
+import io.tern.server.turn.TurnMethods;
+import io.tern.server.turn.TurnServices;
 import io.tern.stun.StunMethod;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -33,12 +46,23 @@ public final class TernServer implements AutoCloseable {
     private final EventLoopGroup group;
     private final FastThreadLocal<StunIngress> ingress;
     private final Listeners listeners;
+    private final TurnServices turn;
+    private final CredentialStore credentials;
+    private final NonceService nonces;
 
     private TernServer(ServerConfig config) {
         this.config = config;
         this.io = IoTransports.select(config.transport());
         int threads = config.threads() == 0 ? NettyRuntime.availableProcessors() : config.threads();
         this.group = new MultiThreadIoEventLoopGroup(threads, io.ioHandlerFactory());
+        TurnConfig t = config.turn();
+        this.credentials = CredentialStore.builder(t.realm())
+                .users(t.users())
+                .authSecrets(t.staticAuthSecrets())
+                .build();
+        this.nonces = NonceService.random(NonceService.DEFAULT_LIFETIME);
+        this.turn = new TurnServices(
+                t, RelayEndpoints.resolve(t, config.listeningIps()), peerFilter(List.of()), metrics, io);
         // Each event loop thread gets its own stack: no state is shared between loops, so no locks.
         this.ingress = new FastThreadLocal<>() {
             @Override
@@ -65,7 +89,21 @@ public final class TernServer implements AutoCloseable {
         Responder responder = new Responder(config.software(), metrics);
         StunDispatcher dispatcher =
                 new StunDispatcher(responder, metrics).onRequest(StunMethod.BINDING, new BindingHandler(responder));
-        return new StunIngress(dispatcher, metrics);
+        RelayLoop relayLoop = new RelayLoop(turn);
+        ClientRelay relay =
+                TurnMethods.install(dispatcher, relayLoop, new Authenticator(credentials, nonces), responder);
+        return new StunIngress(dispatcher, metrics, relayLoop, relay);
+    }
+
+    private PeerFilter peerFilter(List<InetSocketAddress> serverAddresses) {
+        TurnConfig t = config.turn();
+        List<IpRange> allowed = t.allowedPeerIps().stream()
+                .map(r -> IpRange.parse("allowed-peer-ip", r))
+                .toList();
+        List<IpRange> denied = t.deniedPeerIps().stream()
+                .map(r -> IpRange.parse("denied-peer-ip", r))
+                .toList();
+        return PeerFilter.create(allowed, denied, t.allowLoopbackPeers(), serverAddresses);
     }
 
     private void bind() throws InterruptedException {
@@ -80,6 +118,23 @@ public final class TernServer implements AutoCloseable {
                 // With port 0 (tests) TCP takes the port UDP got, so both share one number.
                 listeners.bindTcp(new InetSocketAddress(ip, bound));
             }
+        }
+        List<InetSocketAddress> bound = new ArrayList<>(listeners.udpAddresses());
+        bound.addAll(listeners.tcpAddresses());
+        turn.peerFilter(peerFilter(bound));
+        TurnConfig t = config.turn();
+        for (RelayEndpoint r : turn.relays()) {
+            log.info(
+                    "relaying on {} ports {}-{}{}",
+                    r.bindAddress().getHostAddress(),
+                    t.minPort(),
+                    t.maxPort(),
+                    r.advertisedAddress().equals(r.bindAddress())
+                            ? ""
+                            : " (advertised as " + r.advertisedAddress().getHostAddress() + ")");
+        }
+        if (!t.hasCredentials()) {
+            log.warn("no --user or --static-auth-secret: TURN requests will be refused (401); STUN works");
         }
         log.info(
                 "Tern listening on {} (UDP {}, TCP {}) with {} event loops over {}",
@@ -100,6 +155,11 @@ public final class TernServer implements AutoCloseable {
 
     public ServerMetrics metrics() {
         return metrics;
+    }
+
+    /** The shared TURN state (relays, quotas, peer filter). */
+    public TurnServices turn() {
+        return turn;
     }
 
     /** Name of the I/O transport in use ("epoll" or "nio"). */

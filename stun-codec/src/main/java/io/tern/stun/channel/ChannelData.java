@@ -31,6 +31,14 @@ public final class ChannelData {
 
     public static final int MAX_CHANNEL = 0x4FFF;
 
+    /**
+     * RFC 5766, which RFC 8656 replaced, allowed channels up to 0x7FFF, and clients written to it
+     * (coturn's turnutils_uclient among them) still pick numbers there. A server can accept them:
+     * its client side carries only STUN and ChannelData, so the RFC 7983 demultiplexing that the
+     * narrower range protects does not apply.
+     */
+    public static final int MAX_RFC5766_CHANNEL = 0x7FFF;
+
     private ChannelData() {}
 
     /** RFC 7983 demultiplexing: a first byte of 64-79 is ChannelData. */
@@ -42,17 +50,33 @@ public final class ChannelData {
         return channel >= MIN_CHANNEL && channel <= MAX_CHANNEL;
     }
 
+    /** A first byte of 64-127: ChannelData in the RFC 5766 range. */
+    public static boolean isRfc5766ChannelData(int firstByte) {
+        return (firstByte & 0xC0) == 0x40;
+    }
+
+    /** 0x4000-0x7FFF: a channel an RFC 5766 client may bind. */
+    public static boolean isRfc5766Channel(int channel) {
+        return channel >= MIN_CHANNEL && channel <= MAX_RFC5766_CHANNEL;
+    }
+
     /**
      * Checks a ChannelData message in a UDP datagram.
      *
      * @return {@code null} when valid, else the reason
      */
     public static ParseError validate(ByteBuf datagram) {
+        return validate(datagram, false);
+    }
+
+    /** As {@link #validate(ByteBuf)}, optionally accepting the RFC 5766 channel range. */
+    public static ParseError validate(ByteBuf datagram, boolean allowRfc5766) {
         int index = datagram.readerIndex();
         if (datagram.readableBytes() < HEADER_LENGTH) {
             return ParseError.CHANNEL_DATA_TRUNCATED;
         }
-        if (!isValidChannel(datagram.getUnsignedShort(index))) {
+        int channel = datagram.getUnsignedShort(index);
+        if (allowRfc5766 ? !isRfc5766Channel(channel) : !isValidChannel(channel)) {
             return ParseError.BAD_CHANNEL_NUMBER;
         }
         if (datagram.getUnsignedShort(index + 2) > datagram.readableBytes() - HEADER_LENGTH) {

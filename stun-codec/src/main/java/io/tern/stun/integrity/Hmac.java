@@ -51,13 +51,15 @@ public final class Hmac {
 
     /** Starts a new MAC with this key; discards anything fed before. */
     public Hmac init(byte[] key) {
+        // Reset first: a key longer than the block is hashed with the same digest, which may still
+        // hold input from a MAC that was never finished.
+        digest.reset();
         byte[] k = key.length > BLOCK ? digest.digest(key) : key;
         for (int i = 0; i < BLOCK; i++) {
             byte b = i < k.length ? k[i] : 0;
             ipad[i] = (byte) (b ^ IPAD);
             opad[i] = (byte) (b ^ OPAD);
         }
-        digest.reset();
         digest.update(ipad);
         return this;
     }

@@ -17,6 +17,7 @@ import java.util.Objects;
  * @param transport which Netty I/O transport to use
  * @param software the SOFTWARE attribute value; empty to send none
  * @param tcpIdleSeconds close a TCP connection after this long without traffic
+ * @param turn the TURN relay options
  */
 public record ServerConfig(
         List<InetAddress> listeningIps,
@@ -26,7 +27,8 @@ public record ServerConfig(
         int threads,
         IoTransport transport,
         String software,
-        int tcpIdleSeconds) {
+        int tcpIdleSeconds,
+        TurnConfig turn) {
 
     public static final int DEFAULT_PORT = 3478;
 
@@ -42,6 +44,7 @@ public record ServerConfig(
         listeningIps = List.copyOf(listeningIps);
         Objects.requireNonNull(transport, "transport");
         Objects.requireNonNull(software, "software");
+        Objects.requireNonNull(turn, "turn");
         if (listeningPort < 0 || listeningPort > 65535) {
             throw new ConfigException("listening-port", String.valueOf(listeningPort), "use a port from 1 to 65535");
         }
@@ -63,26 +66,34 @@ public record ServerConfig(
 
     /** The embedded defaults: every interface, port 3478, UDP and TCP. */
     public static ServerConfig defaults() {
-        return new ServerConfig(List.of(), DEFAULT_PORT, true, true, 0, IoTransport.AUTO, "Tern", 300);
+        return new ServerConfig(
+                List.of(), DEFAULT_PORT, true, true, 0, IoTransport.AUTO, "Tern", 300, TurnConfig.defaults());
     }
 
     public ServerConfig withListening(List<InetAddress> ips, int port) {
-        return new ServerConfig(ips, port, udp, tcp, threads, transport, software, tcpIdleSeconds);
+        return new ServerConfig(ips, port, udp, tcp, threads, transport, software, tcpIdleSeconds, turn);
     }
 
     public ServerConfig withThreads(int count) {
-        return new ServerConfig(listeningIps, listeningPort, udp, tcp, count, transport, software, tcpIdleSeconds);
+        return new ServerConfig(
+                listeningIps, listeningPort, udp, tcp, count, transport, software, tcpIdleSeconds, turn);
     }
 
     public ServerConfig withTransports(boolean useUdp, boolean useTcp, IoTransport io) {
-        return new ServerConfig(listeningIps, listeningPort, useUdp, useTcp, threads, io, software, tcpIdleSeconds);
+        return new ServerConfig(
+                listeningIps, listeningPort, useUdp, useTcp, threads, io, software, tcpIdleSeconds, turn);
     }
 
     public ServerConfig withSoftware(String value) {
-        return new ServerConfig(listeningIps, listeningPort, udp, tcp, threads, transport, value, tcpIdleSeconds);
+        return new ServerConfig(listeningIps, listeningPort, udp, tcp, threads, transport, value, tcpIdleSeconds, turn);
     }
 
     public ServerConfig withTcpIdleSeconds(int seconds) {
-        return new ServerConfig(listeningIps, listeningPort, udp, tcp, threads, transport, software, seconds);
+        return new ServerConfig(listeningIps, listeningPort, udp, tcp, threads, transport, software, seconds, turn);
+    }
+
+    public ServerConfig withTurn(TurnConfig value) {
+        return new ServerConfig(
+                listeningIps, listeningPort, udp, tcp, threads, transport, software, tcpIdleSeconds, value);
     }
 }

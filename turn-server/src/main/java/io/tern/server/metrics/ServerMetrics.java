@@ -18,6 +18,13 @@ public final class ServerMetrics {
     private final LongAdder[] successes = new LongAdder[METHODS];
     private final LongAdder[] errors = new LongAdder[METHODS];
     private final LongAdder tcpConnections = new LongAdder();
+    private final Map<RelayDrop, LongAdder> relayDrops = new EnumMap<>(RelayDrop.class);
+    private final LongAdder packetsToPeers = new LongAdder();
+    private final LongAdder bytesToPeers = new LongAdder();
+    private final LongAdder packetsToClients = new LongAdder();
+    private final LongAdder bytesToClients = new LongAdder();
+    private final LongAdder allocationsStarted = new LongAdder();
+    private final LongAdder allocationsEnded = new LongAdder();
 
     public ServerMetrics() {
         for (ParseError e : ParseError.values()) {
@@ -25,6 +32,9 @@ public final class ServerMetrics {
         }
         for (DropReason r : DropReason.values()) {
             dropped.put(r, new LongAdder());
+        }
+        for (RelayDrop r : RelayDrop.values()) {
+            relayDrops.put(r, new LongAdder());
         }
         for (int i = 0; i < METHODS; i++) {
             successes[i] = new LongAdder();
@@ -44,6 +54,57 @@ public final class ServerMetrics {
         if (method < METHODS) {
             (success ? successes : errors)[method].increment();
         }
+    }
+
+    public void relayDropped(RelayDrop reason) {
+        relayDrops.get(reason).increment();
+    }
+
+    public void relayedToPeers(int bytes) {
+        packetsToPeers.increment();
+        bytesToPeers.add(bytes);
+    }
+
+    public void relayedToClient(int bytes) {
+        packetsToClients.increment();
+        bytesToClients.add(bytes);
+    }
+
+    public void allocationStarted() {
+        allocationsStarted.increment();
+    }
+
+    public void allocationEnded() {
+        allocationsEnded.increment();
+    }
+
+    public long relayDropCount(RelayDrop reason) {
+        return relayDrops.get(reason).sum();
+    }
+
+    public long packetsToPeers() {
+        return packetsToPeers.sum();
+    }
+
+    public long bytesToPeers() {
+        return bytesToPeers.sum();
+    }
+
+    public long packetsToClients() {
+        return packetsToClients.sum();
+    }
+
+    public long bytesToClients() {
+        return bytesToClients.sum();
+    }
+
+    /** Allocations that exist now. */
+    public long allocationsActive() {
+        return allocationsStarted.sum() - allocationsEnded.sum();
+    }
+
+    public long allocationsStartedCount() {
+        return allocationsStarted.sum();
     }
 
     public void tcpConnectionOpened() {

@@ -36,10 +36,27 @@ public final class Responder {
                 .errorCode(code, reason);
     }
 
+    /** Adds MESSAGE-INTEGRITY(-SHA256) to a response; SOFTWARE must precede it to be covered. */
+    @FunctionalInterface
+    public interface Signer {
+        void sign(StunWriter writer);
+    }
+
     /** Finishes the message begun by {@link #success} or {@link #error} and queues it. */
     public void send(Exchange exchange, StunReader request) {
+        send(exchange, request, null);
+    }
+
+    /**
+     * Finishes and queues a response to an authenticated request: SOFTWARE, then the integrity
+     * the signer adds, then FINGERPRINT.
+     */
+    public void send(Exchange exchange, StunReader request, Signer signer) {
         if (!software.isEmpty()) {
             writer.text(AttributeType.SOFTWARE, software);
+        }
+        if (signer != null) {
+            signer.sign(writer);
         }
         if (!request.isRfc3489()) {
             writer.fingerprint();

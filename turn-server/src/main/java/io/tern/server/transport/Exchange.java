@@ -2,12 +2,17 @@ package io.tern.server.transport;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.EventLoop;
 import io.netty.channel.socket.DatagramPacket;
+import io.tern.server.turn.Allocation;
+import io.tern.server.turn.AllocationHome;
+import io.tern.server.turn.ClientPath;
 import java.net.InetSocketAddress;
 
 /**
- * One inbound message's context: where it came from, where it arrived, and the way back. Method
- * handlers answer through it without knowing whether the client is on UDP or a stream.
+ * One inbound message's context: where it came from, where it arrived, the way back, and where
+ * the allocation of its 5-tuple lives. Method handlers answer through it without knowing whether
+ * the client is on UDP or a stream.
  *
  * <p>Mutable and reused: each channel handler owns one and resets it per message, so handling a
  * request allocates no context object. Only valid during the call that received it.
@@ -17,13 +22,19 @@ public final class Exchange {
     private ClientTransport transport;
     private InetSocketAddress remote;
     private InetSocketAddress local;
+    private AllocationHome home;
 
     void reset(
-            ChannelHandlerContext ctx, ClientTransport transport, InetSocketAddress remote, InetSocketAddress local) {
+            ChannelHandlerContext ctx,
+            ClientTransport transport,
+            InetSocketAddress remote,
+            InetSocketAddress local,
+            AllocationHome home) {
         this.ctx = ctx;
         this.transport = transport;
         this.remote = remote;
         this.local = local;
+        this.home = home;
     }
 
     public ClientTransport transport() {
@@ -40,6 +51,26 @@ public final class Exchange {
         return local;
     }
 
+    /** Where the allocation of this message's 5-tuple lives, if it has one. */
+    public AllocationHome home() {
+        return home;
+    }
+
+    /** The allocation of this message's 5-tuple, or null. */
+    public Allocation allocation() {
+        return home.find(remote);
+    }
+
+    /** A lasting way back to this client, for an allocation to keep. */
+    public ClientPath clientPath() {
+        return transport.isDatagram() ? ClientPath.datagram(ctx.channel(), remote) : ClientPath.stream(ctx.channel());
+    }
+
+    /** The event loop that owns this client's socket, and so its allocation. */
+    public EventLoop eventLoop() {
+        return ctx.channel().eventLoop();
+    }
+
     /** A buffer for an answer, from the channel's allocator. */
     public ByteBuf allocate(int initialCapacity) {
         return ctx.alloc().ioBuffer(initialCapacity);
@@ -48,7 +79,7 @@ public final class Exchange {
     /** Queues an answer to the client; the transport flushes at the end of the read batch. */
     public void reply(ByteBuf message) {
         if (transport.isDatagram()) {
-            ctx.write(new DatagramPacket(message, remote, local), ctx.voidPromise());
+            ctx.write(new DatagramPacket(message, remote), ctx.voidPromise());
         } else {
             ctx.write(message, ctx.voidPromise());
         }

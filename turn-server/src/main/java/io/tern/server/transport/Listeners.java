@@ -92,17 +92,10 @@ public final class Listeners {
                         ch.pipeline().addLast(new DatagramHandler(ingress));
                     }
                 });
-        int count = 1;
+        datagramOptions(b, io);
+        int count = io.reusePort() ? sockets : 1;
         if (io.reusePort()) {
-            // recvmmsg: one read fills up to DATAGRAMS_PER_READ slots of MAX_DATAGRAM bytes.
-            b.option(UnixChannelOption.SO_REUSEPORT, true)
-                    .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_DATAGRAM)
-                    .option(
-                            ChannelOption.RCVBUF_ALLOCATOR,
-                            new FixedRecvByteBufAllocator(MAX_DATAGRAM * DATAGRAMS_PER_READ));
-            count = sockets;
-        } else {
-            b.option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM));
+            b.option(UnixChannelOption.SO_REUSEPORT, true);
         }
         InetSocketAddress target = address;
         for (int i = 0; i < count; i++) {
@@ -111,6 +104,23 @@ public final class Listeners {
             target = (InetSocketAddress) ch.localAddress();
         }
         return target.getPort();
+    }
+
+    /**
+     * Read options for every UDP socket (listeners and relays): on epoll, recvmmsg fills up to
+     * {@link #DATAGRAMS_PER_READ} slots of {@link #MAX_DATAGRAM} bytes per syscall; UDP_GRO stays
+     * off because Netty 4.2.18 merges or truncates datagrams with it on this path.
+     */
+    public static Bootstrap datagramOptions(Bootstrap b, IoTransports io) {
+        if (io.reusePort()) {
+            b.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_DATAGRAM)
+                    .option(
+                            ChannelOption.RCVBUF_ALLOCATOR,
+                            new FixedRecvByteBufAllocator(MAX_DATAGRAM * DATAGRAMS_PER_READ));
+        } else {
+            b.option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM));
+        }
+        return b;
     }
 
     public void bindTcp(InetSocketAddress address) throws InterruptedException {

@@ -7,6 +7,7 @@ import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.tern.server.metrics.ServerMetrics;
+import io.tern.server.turn.AllocationHome;
 import io.tern.stun.ParseError;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -25,6 +26,8 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
     private final ServerMetrics metrics;
     private final ClientTransport transport;
     private final Exchange exchange = new Exchange();
+    /** A stream is its own 5-tuple: at most one allocation. */
+    private final AllocationHome allocation = AllocationHome.single();
 
     StreamHandler(Supplier<StunIngress> ingress, ServerMetrics metrics, ClientTransport transport) {
         this.ingress = ingress;
@@ -35,9 +38,17 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         metrics.tcpConnectionOpened();
-        exchange.reset(ctx, transport, (InetSocketAddress) ctx.channel().remoteAddress(), (InetSocketAddress)
-                ctx.channel().localAddress());
+        InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
+        InetSocketAddress local = (InetSocketAddress) ctx.channel().localAddress();
+        exchange.reset(ctx, transport, remote, local, allocation);
         ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        // RFC 8656 §3.1: an allocation over a stream ends with the connection.
+        ingress.get().connectionClosed(exchange);
+        ctx.fireChannelInactive();
     }
 
     @Override
@@ -53,6 +64,7 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         ctx.flush();
+        ingress.get().flush();
     }
 
     @Override

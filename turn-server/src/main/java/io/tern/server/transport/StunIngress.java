@@ -4,6 +4,9 @@ import io.netty.buffer.ByteBuf;
 import io.tern.server.metrics.DropReason;
 import io.tern.server.metrics.ServerMetrics;
 import io.tern.server.stun.StunDispatcher;
+import io.tern.server.turn.Allocation;
+import io.tern.server.turn.ClientRelay;
+import io.tern.server.turn.RelayLoop;
 import io.tern.stun.ParseError;
 import io.tern.stun.StunReader;
 import io.tern.stun.channel.ChannelData;
@@ -17,10 +20,35 @@ public final class StunIngress {
     private final StunReader reader = new StunReader();
     private final StunDispatcher dispatcher;
     private final ServerMetrics metrics;
+    private final RelayLoop relayLoop;
+    private final ClientRelay relay;
 
-    public StunIngress(StunDispatcher dispatcher, ServerMetrics metrics) {
+    /**
+     * @param relayLoop this loop's TURN state, or null when TURN is off (STUN only)
+     * @param relay the ChannelData path of that state, or null
+     */
+    public StunIngress(StunDispatcher dispatcher, ServerMetrics metrics, RelayLoop relayLoop, ClientRelay relay) {
         this.dispatcher = dispatcher;
         this.metrics = metrics;
+        this.relayLoop = relayLoop;
+        this.relay = relay;
+    }
+
+    /** Flushes relay sockets written during the read batch that just ended. */
+    public void flush() {
+        if (relayLoop != null) {
+            relayLoop.flushes().flush();
+        }
+    }
+
+    /** A client stream closed: its allocation, if any, ends with it. */
+    public void connectionClosed(Exchange exchange) {
+        if (relayLoop != null) {
+            Allocation a = exchange.allocation();
+            if (a != null) {
+                relayLoop.end(a);
+            }
+        }
     }
 
     /** Handles one message; never retains or releases {@code message}. */
@@ -38,8 +66,12 @@ public final class StunIngress {
             } else {
                 dispatcher.malformed(exchange, reader, error);
             }
-        } else if (ChannelData.isChannelData(first)) {
-            metrics.dropped(DropReason.CHANNEL_DATA_WITHOUT_ALLOCATION);
+        } else if (ChannelData.isRfc5766ChannelData(first)) {
+            if (relay != null) {
+                relay.onChannelData(exchange, message);
+            } else {
+                metrics.dropped(DropReason.CHANNEL_DATA_WITHOUT_ALLOCATION);
+            }
         } else {
             metrics.malformed(ParseError.UNKNOWN_FRAME);
         }

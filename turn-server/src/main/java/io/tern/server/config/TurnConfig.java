@@ -1,0 +1,91 @@
+package io.tern.server.config;
+
+import java.net.InetAddress;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The TURN part of the configuration. Option names follow coturn's.
+ *
+ * @param realm the REALM of the long-term credential mechanism
+ * @param users static users, {@code name:password} or {@code name:0x<md5 key hex>}
+ * @param staticAuthSecrets TURN REST secrets; several at once for rotation
+ * @param relayIps addresses relay sockets bind to; empty picks one (see {@code RelayAddresses})
+ * @param externalIps coturn's {@code public} or {@code public/private}: the address advertised in
+ *     XOR-RELAYED-ADDRESS for a relay IP behind 1:1 NAT
+ * @param minPort lowest relay port
+ * @param maxPort highest relay port
+ * @param defaultLifetimeSeconds allocation lifetime when the client asks for none (600)
+ * @param maxLifetimeSeconds longest lifetime granted (3600)
+ * @param allowLoopbackPeers let clients relay to 127.0.0.0/8 and ::1 (tests only)
+ * @param allowedPeerIps ranges allowed although the default policy denies them
+ * @param deniedPeerIps ranges denied although the default policy allows them
+ * @param userQuota allocations per user at once; 0 is no limit
+ * @param totalQuota allocations at once on this server; 0 is no limit
+ * @param maxBps bytes per second per allocation and direction; 0 is no limit
+ */
+public record TurnConfig(
+        String realm,
+        List<String> users,
+        List<String> staticAuthSecrets,
+        List<InetAddress> relayIps,
+        List<String> externalIps,
+        int minPort,
+        int maxPort,
+        int defaultLifetimeSeconds,
+        int maxLifetimeSeconds,
+        boolean allowLoopbackPeers,
+        List<String> allowedPeerIps,
+        List<String> deniedPeerIps,
+        int userQuota,
+        int totalQuota,
+        long maxBps) {
+
+    public TurnConfig {
+        Objects.requireNonNull(realm, "realm");
+        users = List.copyOf(users);
+        staticAuthSecrets = List.copyOf(staticAuthSecrets);
+        relayIps = List.copyOf(relayIps);
+        externalIps = List.copyOf(externalIps);
+        allowedPeerIps = List.copyOf(allowedPeerIps);
+        deniedPeerIps = List.copyOf(deniedPeerIps);
+        if (realm.isEmpty() || realm.length() > 127) {
+            throw new ConfigException("realm", "\"" + realm + "\"", "use 1 to 127 characters, e.g. your domain name");
+        }
+        if (minPort < 1 || minPort > 65535) {
+            throw new ConfigException("min-port", String.valueOf(minPort), "use a port from 1 to 65535");
+        }
+        if (maxPort < minPort || maxPort > 65535) {
+            throw new ConfigException(
+                    "max-port", String.valueOf(maxPort), "use a port from min-port (" + minPort + ") to 65535");
+        }
+        if (defaultLifetimeSeconds < 1 || defaultLifetimeSeconds > maxLifetimeSeconds) {
+            throw new ConfigException(
+                    "lifetime",
+                    String.valueOf(defaultLifetimeSeconds),
+                    "use 1 to max-allocate-lifetime (" + maxLifetimeSeconds + ") seconds");
+        }
+        if (userQuota < 0) {
+            throw new ConfigException("user-quota", String.valueOf(userQuota), "use 0 (no limit) or a positive count");
+        }
+        if (totalQuota < 0) {
+            throw new ConfigException(
+                    "total-quota", String.valueOf(totalQuota), "use 0 (no limit) or a positive count");
+        }
+        if (maxBps < 0) {
+            throw new ConfigException("max-bps", String.valueOf(maxBps), "use 0 (no limit) or bytes per second");
+        }
+    }
+
+    /** coturn's defaults where they are sound: ports 49152-65535, lifetimes 600/3600 s. */
+    public static TurnConfig defaults() {
+        return new TurnConfig(
+                "tern", List.of(), List.of(), List.of(), List.of(), 49152, 65535, 600, 3600, false, List.of(),
+                List.of(), 0, 0, 0);
+    }
+
+    /** Whether any credential is configured; without one, TURN requests can only get 401. */
+    public boolean hasCredentials() {
+        return !users.isEmpty() || !staticAuthSecrets.isEmpty();
+    }
+}

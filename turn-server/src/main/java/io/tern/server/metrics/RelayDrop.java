@@ -1,0 +1,19 @@
+package io.tern.server.metrics;
+
+/** Why relayed data was not passed on; counted per reason. */
+public enum RelayDrop {
+    /** Data from or to a peer without a permission (RFC 8656 §9). */
+    NO_PERMISSION,
+    /** ChannelData on a channel number that is not bound. */
+    UNBOUND_CHANNEL,
+    /** ChannelData or a Send indication from a 5-tuple without an allocation. */
+    NO_ALLOCATION,
+    /** Over the allocation's max-bps. */
+    RATE_LIMITED,
+    /** A permission or channel refused by the peer filter (answered 403). */
+    PEER_REFUSED,
+    /** A malformed ChannelData message or Send indication. */
+    MALFORMED,
+    /** The kernel refused a send (ICMP unreachable, ENETUNREACH, EPERM...). */
+    SEND_FAILED
+}

@@ -1,0 +1,226 @@
+package io.tern.server.turn;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.EventLoop;
+import io.tern.server.auth.AuthResult;
+import io.tern.server.stun.MethodHandler;
+import io.tern.server.transport.Exchange;
+import io.tern.server.transport.Listeners;
+import io.tern.stun.StunReader;
+import io.tern.stun.StunWriter;
+import io.tern.stun.TransactionId;
+import io.tern.stun.attr.AddressFamily;
+import io.tern.stun.attr.AttributeType;
+import io.tern.stun.attr.StunAttribute.RequestedTransport;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Allocate (RFC 8656 §7.2): creates a relay socket for the client's 5-tuple.
+ *
+ * <p>The checks run in the RFC's order, each with its error: 401/438 (authentication), 437 (the
+ * 5-tuple already has an allocation, unless this is a retransmission of the request that made it),
+ * 400 (REQUESTED-TRANSPORT missing, or attributes that exclude each other), 442 (not UDP), 420
+ * (DONT-FRAGMENT, which Tern cannot honour), 440 (an address family without a relay), 486 (user
+ * quota), 508 (total quota, no free port, unknown reservation).
+ */
+final class AllocateHandler implements MethodHandler {
+    private static final Logger log = LoggerFactory.getLogger(AllocateHandler.class);
+
+    /** RFC 8656 §7.2: a port held for a RESERVATION-TOKEN is kept about 30 seconds. */
+    static final long RESERVATION_SECONDS = 30;
+
+    private static final SecureRandom TOKENS = new SecureRandom();
+
+    private final TurnRequests turn;
+    private final RelayLoop loop;
+    private final TurnServices services;
+
+    AllocateHandler(TurnRequests turn) {
+        this.turn = turn;
+        this.loop = turn.loop();
+        this.services = loop.services();
+    }
+
+    @Override
+    public void handle(Exchange exchange, StunReader request) {
+        AuthResult auth = turn.authenticate(exchange, request);
+        if (auth == null) {
+            return;
+        }
+        Allocation existing = exchange.allocation();
+        if (existing != null && !existing.isClosed()) {
+            TransactionId first = existing.allocateTransaction();
+            if (first.high() == request.transactionIdHigh() && first.low() == request.transactionIdLow()) {
+                respond(exchange, request, auth, existing, false, 0); // a retransmission gets the same answer
+            } else {
+                turn.error(exchange, request, auth, 437, "Allocation Mismatch");
+            }
+            return;
+        }
+        long transport = request.u32(AttributeType.REQUESTED_TRANSPORT);
+        if (transport < 0) {
+            turn.badRequest(exchange, request, auth, "REQUESTED-TRANSPORT missing");
+            return;
+        }
+        if ((transport >>> 24) != RequestedTransport.UDP) {
+            turn.error(exchange, request, auth, 442, "Unsupported Transport Protocol");
+            return;
+        }
+        if (request.has(AttributeType.DONT_FRAGMENT)) {
+            // RFC 8656 §7.2: a server that cannot set DF treats DONT-FRAGMENT as unknown.
+            turn.unknownAttribute(exchange, request, auth, AttributeType.DONT_FRAGMENT);
+            return;
+        }
+        boolean hasToken = request.has(AttributeType.RESERVATION_TOKEN);
+        boolean hasEvenPort = request.has(AttributeType.EVEN_PORT);
+        boolean hasFamily = request.has(AttributeType.REQUESTED_ADDRESS_FAMILY);
+        if (hasToken && (hasEvenPort || hasFamily)) {
+            turn.badRequest(
+                    exchange, request, auth, "RESERVATION-TOKEN excludes EVEN-PORT and REQUESTED-ADDRESS-FAMILY");
+            return;
+        }
+        if (hasFamily && request.has(AttributeType.ADDITIONAL_ADDRESS_FAMILY)) {
+            turn.badRequest(exchange, request, auth, "REQUESTED- and ADDITIONAL-ADDRESS-FAMILY together");
+            return;
+        }
+        int family = AddressFamily.IPV4;
+        if (hasFamily) {
+            family = (int) (request.u32(AttributeType.REQUESTED_ADDRESS_FAMILY) >>> 24);
+        }
+        RelayEndpoint endpoint = services.relayFor(family);
+        if ((family != AddressFamily.IPV4 && family != AddressFamily.IPV6) || endpoint == null) {
+            turn.error(exchange, request, auth, 440, "Address Family not Supported");
+            return;
+        }
+        boolean evenPort = false;
+        boolean reserveNext = false;
+        if (hasEvenPort) {
+            int i = request.indexOf(AttributeType.EVEN_PORT);
+            if (request.valueLength(i) != 1) {
+                turn.badRequest(exchange, request, auth, "EVEN-PORT must be one byte");
+                return;
+            }
+            evenPort = true;
+            reserveNext = (request.buffer().getByte(request.valueOffset(i)) & 0x80) != 0;
+        }
+        long reservation = -1;
+        if (hasToken) {
+            int i = request.indexOf(AttributeType.RESERVATION_TOKEN);
+            if (request.valueLength(i) != 8) {
+                turn.badRequest(exchange, request, auth, "RESERVATION-TOKEN must be 8 bytes");
+                return;
+            }
+            reservation = request.buffer().getLong(request.valueOffset(i));
+        }
+
+        switch (services.quotas().tryAcquire(auth.username())) {
+            case USER_QUOTA -> {
+                turn.error(exchange, request, auth, 486, "Allocation Quota Reached");
+                return;
+            }
+            case TOTAL_QUOTA -> {
+                turn.error(exchange, request, auth, 508, "Insufficient Capacity");
+                return;
+            }
+            case OK -> {}
+        }
+        RelayPorts ports = endpoint.ports();
+        long newToken = TOKENS.nextLong();
+        int port;
+        if (hasToken) {
+            port = ports.claimReservation(reservation);
+        } else if (reserveNext) {
+            port = ports.acquireEvenPair(newToken);
+        } else if (evenPort) {
+            port = ports.acquireEven();
+        } else {
+            port = ports.acquire();
+        }
+        if (port < 0) {
+            services.quotas().release(auth.username());
+            turn.error(exchange, request, auth, 508, "Insufficient Capacity");
+            return;
+        }
+        Allocation allocation = open(exchange, request, auth, endpoint, port);
+        if (allocation == null) {
+            ports.release(port);
+            if (reserveNext) {
+                ports.dropReservation(newToken);
+            }
+            services.quotas().release(auth.username());
+            turn.error(exchange, request, auth, 508, "Insufficient Capacity");
+            return;
+        }
+        if (reserveNext) {
+            exchange.eventLoop().schedule(() -> ports.dropReservation(newToken), RESERVATION_SECONDS, TimeUnit.SECONDS);
+        }
+        services.metrics().allocationStarted();
+        log.info("allocated {}", allocation);
+        respond(exchange, request, auth, allocation, reserveNext, newToken);
+    }
+
+    /**
+     * Binds the relay socket on the client's event loop. Registering and binding from inside that
+     * loop complete synchronously in Netty, so the answer can be written while the request is
+     * still at hand.
+     */
+    private Allocation open(Exchange exchange, StunReader request, AuthResult auth, RelayEndpoint endpoint, int port) {
+        EventLoop eventLoop = exchange.eventLoop();
+        PeerHandler peers = new PeerHandler(loop);
+        Bootstrap b = Listeners.datagramOptions(
+                new Bootstrap()
+                        .group(eventLoop)
+                        .channel(services.io().datagramChannel())
+                        .handler(peers),
+                services.io());
+        ChannelFuture registered = b.register();
+        Channel relay = registered.channel();
+        ChannelFuture bound =
+                registered.isSuccess() ? relay.bind(new InetSocketAddress(endpoint.bindAddress(), port)) : registered;
+        if (!bound.isDone() || !bound.isSuccess()) {
+            log.warn(
+                    "cannot open relay socket {}:{}: {}",
+                    endpoint.bindAddress().getHostAddress(),
+                    port,
+                    bound.isDone() ? bound.cause().toString() : "bind did not complete on the event loop");
+            relay.close();
+            return null;
+        }
+        long now = loop.now();
+        long lifetime = services.grantedLifetimeSeconds(request.u32(AttributeType.LIFETIME));
+        RelayPorts ports = endpoint.ports();
+        Allocation allocation = new Allocation(
+                exchange.clientPath(),
+                exchange.home(),
+                auth.username(),
+                relay,
+                new InetSocketAddress(endpoint.advertisedAddress(), port),
+                () -> ports.release(port),
+                request.transactionId(),
+                services.config().maxBps(),
+                now + lifetime * 1000);
+        peers.attach(allocation);
+        exchange.home().put(exchange.remote(), allocation);
+        loop.adopt(allocation, eventLoop);
+        return allocation;
+    }
+
+    private void respond(
+            Exchange exchange, StunReader request, AuthResult auth, Allocation a, boolean reserved, long token) {
+        long remaining = Math.max(0, (a.expiresAt() - loop.now()) / 1000);
+        StunWriter w = turn.success(exchange, request)
+                .address(AttributeType.XOR_RELAYED_ADDRESS, a.relayedAddress())
+                .u32(AttributeType.LIFETIME, (int) remaining);
+        if (reserved) {
+            w.u64(AttributeType.RESERVATION_TOKEN, token);
+        }
+        w.address(AttributeType.XOR_MAPPED_ADDRESS, exchange.remote());
+        turn.send(exchange, request, auth);
+    }
+}

@@ -1,0 +1,66 @@
+package io.tern.server.turn;
+
+import io.tern.server.auth.AuthResult;
+import io.tern.server.metrics.RelayDrop;
+import io.tern.server.policy.PeerVerdict;
+import io.tern.server.stun.MethodHandler;
+import io.tern.server.transport.Exchange;
+import io.tern.stun.StunReader;
+import io.tern.stun.attr.AttributeType;
+import io.tern.stun.channel.ChannelData;
+import java.net.InetSocketAddress;
+
+/**
+ * ChannelBind (RFC 8656 §11): binds a channel number to a peer transport address, or refreshes
+ * the binding, and installs or refreshes the permission for the peer's IP. A number already bound
+ * to another peer, or a peer already bound to another number, is 400 (§11.2 rebinding rules).
+ */
+final class ChannelBindHandler implements MethodHandler {
+    private final TurnRequests turn;
+    private final RelayLoop loop;
+
+    ChannelBindHandler(TurnRequests turn) {
+        this.turn = turn;
+        this.loop = turn.loop();
+    }
+
+    @Override
+    public void handle(Exchange exchange, StunReader request) {
+        AuthResult auth = turn.authenticate(exchange, request);
+        if (auth == null) {
+            return;
+        }
+        Allocation a = turn.allocation(exchange, request, auth);
+        if (a == null) {
+            return;
+        }
+        long word = request.u32(AttributeType.CHANNEL_NUMBER);
+        int number = (int) (word >>> 16);
+        if (word < 0 || !ChannelData.isRfc5766Channel(number)) {
+            turn.badRequest(exchange, request, auth, "CHANNEL-NUMBER missing or outside 0x4000-0x7FFF");
+            return;
+        }
+        InetSocketAddress peer = TurnRequests.firstPeer(request);
+        if (peer == null) {
+            turn.badRequest(exchange, request, auth, "XOR-PEER-ADDRESS missing or malformed");
+            return;
+        }
+        if (!CreatePermissionHandler.sameFamily(a, peer)) {
+            turn.error(exchange, request, auth, 443, "Peer Address Family Mismatch");
+            return;
+        }
+        if (loop.services().peerFilter().check(peer) != PeerVerdict.ALLOWED) {
+            loop.metrics().relayDropped(RelayDrop.PEER_REFUSED);
+            turn.error(exchange, request, auth, 403, "Forbidden");
+            return;
+        }
+        long now = loop.now();
+        if (a.channels().bind(number, peer, now) == ChannelBindings.BindResult.CONFLICT) {
+            turn.badRequest(exchange, request, auth, "channel or peer already bound otherwise");
+            return;
+        }
+        a.permissions().install(peer.getAddress(), now);
+        turn.success(exchange, request);
+        turn.send(exchange, request, auth);
+    }
+}

@@ -1,0 +1,77 @@
+package io.tern.server.turn;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.socket.DatagramPacket;
+import java.net.InetSocketAddress;
+
+/**
+ * The way back to a client, kept by its allocation: the UDP listening socket plus the client's
+ * address, or the client's own stream connection. Writes are not flushed here; the event loop
+ * flushes once per read batch ({@link FlushBatch}).
+ */
+public abstract sealed class ClientPath {
+    private final Channel channel;
+    private final InetSocketAddress remote;
+
+    private ClientPath(Channel channel, InetSocketAddress remote) {
+        this.channel = channel;
+        this.remote = remote;
+    }
+
+    /** A client on a UDP listener: every message is a datagram to its address. */
+    public static ClientPath datagram(Channel listener, InetSocketAddress client) {
+        return new Datagram(listener, client);
+    }
+
+    /** A client on a stream: ChannelData must be padded to 4 bytes. */
+    public static ClientPath stream(Channel connection) {
+        return new Stream(connection);
+    }
+
+    public final Channel channel() {
+        return channel;
+    }
+
+    public final InetSocketAddress remote() {
+        return remote;
+    }
+
+    /** Whether ChannelData needs no padding (RFC 8656 §12.5). */
+    public abstract boolean isDatagram();
+
+    /** Queues a message to the client; takes ownership of {@code message}. */
+    public abstract void write(ByteBuf message);
+
+    private static final class Datagram extends ClientPath {
+        Datagram(Channel listener, InetSocketAddress client) {
+            super(listener, client);
+        }
+
+        @Override
+        public boolean isDatagram() {
+            return true;
+        }
+
+        @Override
+        public void write(ByteBuf message) {
+            channel().write(new DatagramPacket(message, remote()), channel().voidPromise());
+        }
+    }
+
+    private static final class Stream extends ClientPath {
+        Stream(Channel connection) {
+            super(connection, (InetSocketAddress) connection.remoteAddress());
+        }
+
+        @Override
+        public boolean isDatagram() {
+            return false;
+        }
+
+        @Override
+        public void write(ByteBuf message) {
+            channel().write(message, channel().voidPromise());
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package io.tern.server.turn;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.socket.DatagramPacket;
+import io.tern.server.metrics.RelayDrop;
+import io.tern.server.transport.Exchange;
+import io.tern.stun.channel.ChannelData;
+import java.net.InetSocketAddress;
+
+/**
+ * Client → peer forwarding, shared by ChannelData (the fast path) and Send indications: checks
+ * the allocation, the permission and the rate, then writes a retained slice of the client's
+ * buffer to the relay socket. No copy, no lock; the only object per packet is Netty's datagram
+ * envelope.
+ */
+public final class ClientRelay {
+    private final RelayLoop loop;
+
+    public ClientRelay(RelayLoop loop) {
+        this.loop = loop;
+    }
+
+    /** ChannelData from a client (RFC 8656 §12.5). Never retains {@code message} itself. */
+    public void onChannelData(Exchange exchange, ByteBuf message) {
+        Allocation a = exchange.allocation();
+        if (a == null) {
+            loop.metrics().relayDropped(RelayDrop.NO_ALLOCATION);
+            return;
+        }
+        if (ChannelData.validate(message, true) != null) {
+            loop.metrics().relayDropped(RelayDrop.MALFORMED);
+            return;
+        }
+        long now = loop.now();
+        InetSocketAddress peer = a.channels().peer(ChannelData.channel(message), now);
+        if (peer == null) {
+            a.dropped++;
+            loop.metrics().relayDropped(RelayDrop.UNBOUND_CHANNEL);
+            return;
+        }
+        forward(
+                a,
+                peer,
+                message,
+                message.readerIndex() + ChannelData.HEADER_LENGTH,
+                ChannelData.dataLength(message),
+                now);
+    }
+
+    /** Sends {@code data[index, index+length)} from the allocation's relay socket to a peer. */
+    void forward(Allocation a, InetSocketAddress peer, ByteBuf data, int index, int length, long now) {
+        if (!a.permits(peer.getAddress(), now)) {
+            a.dropped++;
+            loop.metrics().relayDropped(RelayDrop.NO_PERMISSION);
+            return;
+        }
+        if (!a.toPeersLimiter().tryAcquire(length, now)) {
+            a.dropped++;
+            loop.metrics().relayDropped(RelayDrop.RATE_LIMITED);
+            return;
+        }
+        a.packetsToPeers++;
+        a.bytesToPeers += length;
+        loop.metrics().relayedToPeers(length);
+        a.relay()
+                .write(
+                        new DatagramPacket(data.retainedSlice(index, length), peer),
+                        a.relay().voidPromise());
+        loop.flushes().add(a.relay());
+    }
+}

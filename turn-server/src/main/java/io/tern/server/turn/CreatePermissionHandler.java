@@ -1,0 +1,75 @@
+package io.tern.server.turn;
+
+import io.tern.server.auth.AuthResult;
+import io.tern.server.metrics.RelayDrop;
+import io.tern.server.policy.PeerVerdict;
+import io.tern.server.stun.MethodHandler;
+import io.tern.server.transport.Exchange;
+import io.tern.stun.StunReader;
+import io.tern.stun.attr.AttributeType;
+import java.net.Inet4Address;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * CreatePermission (RFC 8656 §10): installs or refreshes permissions for one or more peer IPs.
+ * All or nothing: if any XOR-PEER-ADDRESS is refused (403 by the peer filter, 443 for the other
+ * address family) none is installed.
+ */
+final class CreatePermissionHandler implements MethodHandler {
+    private final TurnRequests turn;
+    private final RelayLoop loop;
+
+    CreatePermissionHandler(TurnRequests turn) {
+        this.turn = turn;
+        this.loop = turn.loop();
+    }
+
+    @Override
+    public void handle(Exchange exchange, StunReader request) {
+        AuthResult auth = turn.authenticate(exchange, request);
+        if (auth == null) {
+            return;
+        }
+        Allocation a = turn.allocation(exchange, request, auth);
+        if (a == null) {
+            return;
+        }
+        List<InetSocketAddress> peers = new ArrayList<>(2);
+        for (int i = 0; i < request.attributeCount(); i++) {
+            if (request.attributeType(i) != AttributeType.XOR_PEER_ADDRESS) {
+                continue;
+            }
+            InetSocketAddress peer = TurnRequests.peerAddress(request, i);
+            if (peer == null) {
+                turn.badRequest(exchange, request, auth, "malformed XOR-PEER-ADDRESS");
+                return;
+            }
+            if (!sameFamily(a, peer)) {
+                turn.error(exchange, request, auth, 443, "Peer Address Family Mismatch");
+                return;
+            }
+            if (loop.services().peerFilter().check(peer) != PeerVerdict.ALLOWED) {
+                loop.metrics().relayDropped(RelayDrop.PEER_REFUSED);
+                turn.error(exchange, request, auth, 403, "Forbidden");
+                return;
+            }
+            peers.add(peer);
+        }
+        if (peers.isEmpty()) {
+            turn.badRequest(exchange, request, auth, "XOR-PEER-ADDRESS missing");
+            return;
+        }
+        long now = loop.now();
+        for (InetSocketAddress peer : peers) {
+            a.permissions().install(peer.getAddress(), now);
+        }
+        turn.success(exchange, request);
+        turn.send(exchange, request, auth);
+    }
+
+    static boolean sameFamily(Allocation a, InetSocketAddress peer) {
+        return (a.relayedAddress().getAddress() instanceof Inet4Address) == (peer.getAddress() instanceof Inet4Address);
+    }
+}

@@ -1,0 +1,98 @@
+package io.tern.server.turn;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.DatagramPacket;
+import io.tern.server.metrics.RelayDrop;
+import io.tern.server.metrics.ServerMetrics;
+import io.tern.stun.StunClass;
+import io.tern.stun.StunMethod;
+import io.tern.stun.StunWriter;
+import io.tern.stun.attr.AttributeType;
+import io.tern.stun.channel.ChannelData;
+import java.net.InetSocketAddress;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Receives what peers send to one allocation's relay socket and passes it to the client (RFC 8656
+ * §11.3 and §12.6): as ChannelData when a channel is bound to the peer, else as a Data indication.
+ * Datagrams from peers without a permission are dropped and counted.
+ *
+ * <pre>
+ *  peer ──datagram──► relay socket ──► permission? ──► channel bound? ──► ChannelData ──► client
+ *                                                          └─ no ──────► Data indication ─┘
+ * </pre>
+ */
+final class PeerHandler extends SimpleChannelInboundHandler<DatagramPacket> {
+    private static final int DATA_INDICATION = StunClass.INDICATION.messageType(StunMethod.DATA);
+
+    private final RelayLoop loop;
+    private Allocation allocation;
+
+    PeerHandler(RelayLoop loop) {
+        this.loop = loop;
+    }
+
+    void attach(Allocation allocation) {
+        this.allocation = allocation;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+        Allocation a = allocation;
+        ServerMetrics metrics = loop.metrics();
+        if (a == null || a.isClosed()) {
+            return;
+        }
+        InetSocketAddress peer = packet.sender();
+        ByteBuf data = packet.content();
+        int length = data.readableBytes();
+        long now = loop.now();
+        if (!a.permits(peer.getAddress(), now)) {
+            a.dropped++;
+            metrics.relayDropped(RelayDrop.NO_PERMISSION);
+            return;
+        }
+        if (!a.toClientLimiter().tryAcquire(length, now)) {
+            a.dropped++;
+            metrics.relayDropped(RelayDrop.RATE_LIMITED);
+            return;
+        }
+        ClientPath client = a.client();
+        int channel = a.channels().number(peer, now);
+        ByteBuf out;
+        if (channel >= 0) {
+            int padding = client.isDatagram() ? 0 : ChannelData.streamPadding(length);
+            out = ctx.alloc().ioBuffer(ChannelData.HEADER_LENGTH + length + padding);
+            ChannelData.writeHeader(out, channel, length);
+            out.writeBytes(data, data.readerIndex(), length);
+            out.writeZero(padding);
+        } else {
+            // An indication's transaction id need not be unpredictable (nothing answers it).
+            ThreadLocalRandom random = ThreadLocalRandom.current();
+            StunWriter w = loop.writer();
+            out = w.begin(ctx.alloc().ioBuffer(36 + length + 3), DATA_INDICATION, random.nextLong(), random.nextInt())
+                    .address(AttributeType.XOR_PEER_ADDRESS, peer)
+                    .attribute(AttributeType.DATA, data, data.readerIndex(), length)
+                    .finish();
+        }
+        a.packetsToClient++;
+        a.bytesToClient += length;
+        metrics.relayedToClient(length);
+        client.write(out);
+        loop.flushes().add(client.channel());
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        loop.flushes().flush();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // ICMP errors from one peer (port unreachable...) surface here: count them and keep the
+        // allocation; coturn closes the whole allocation at this point, which breaks calls.
+        loop.metrics().relayDropped(RelayDrop.SEND_FAILED);
+    }
+}

@@ -1,0 +1,57 @@
+package io.tern.server.turn;
+
+import io.tern.server.auth.AuthResult;
+import io.tern.server.stun.MethodHandler;
+import io.tern.server.transport.Exchange;
+import io.tern.stun.StunReader;
+import io.tern.stun.attr.AttributeType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Refresh (RFC 8656 §8): extends an allocation's lifetime, or ends it with LIFETIME 0. A
+ * REQUESTED-ADDRESS-FAMILY other than the allocation's is 443.
+ */
+final class RefreshHandler implements MethodHandler {
+    private static final Logger log = LoggerFactory.getLogger(RefreshHandler.class);
+
+    private final TurnRequests turn;
+    private final RelayLoop loop;
+
+    RefreshHandler(TurnRequests turn) {
+        this.turn = turn;
+        this.loop = turn.loop();
+    }
+
+    @Override
+    public void handle(Exchange exchange, StunReader request) {
+        AuthResult auth = turn.authenticate(exchange, request);
+        if (auth == null) {
+            return;
+        }
+        Allocation a = turn.allocation(exchange, request, auth);
+        if (a == null) {
+            return;
+        }
+        if (request.has(AttributeType.REQUESTED_ADDRESS_FAMILY)) {
+            long family = request.u32(AttributeType.REQUESTED_ADDRESS_FAMILY) >>> 24;
+            boolean ipv4 = a.relayedAddress().getAddress() instanceof java.net.Inet4Address;
+            if (family != (ipv4 ? 1 : 2)) {
+                turn.error(exchange, request, auth, 443, "Peer Address Family Mismatch");
+                return;
+            }
+        }
+        long requested = request.u32(AttributeType.LIFETIME);
+        long granted;
+        if (requested == 0) {
+            loop.end(a);
+            log.info("ended {} on request", a);
+            granted = 0;
+        } else {
+            granted = loop.services().grantedLifetimeSeconds(requested);
+            a.expiresAt(loop.now() + granted * 1000);
+        }
+        turn.success(exchange, request).u32(AttributeType.LIFETIME, (int) granted);
+        turn.send(exchange, request, auth);
+    }
+}

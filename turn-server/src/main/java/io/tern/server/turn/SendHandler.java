@@ -1,0 +1,40 @@
+package io.tern.server.turn;
+
+import io.tern.server.metrics.RelayDrop;
+import io.tern.server.stun.MethodHandler;
+import io.tern.server.transport.Exchange;
+import io.tern.stun.StunReader;
+import io.tern.stun.attr.AttributeType;
+import java.net.InetSocketAddress;
+
+/**
+ * Send indication (RFC 8656 §11.2): data for a peer, wrapped in STUN. Indications are not
+ * authenticated; the 5-tuple's allocation and its permission are the check. Anything wrong is
+ * dropped and counted: an indication gets no answer.
+ */
+final class SendHandler implements MethodHandler {
+    private final RelayLoop loop;
+    private final ClientRelay relay;
+
+    SendHandler(RelayLoop loop, ClientRelay relay) {
+        this.loop = loop;
+        this.relay = relay;
+    }
+
+    @Override
+    public void handle(Exchange exchange, StunReader indication) {
+        Allocation a = exchange.allocation();
+        if (a == null || a.isClosed()) {
+            loop.metrics().relayDropped(RelayDrop.NO_ALLOCATION);
+            return;
+        }
+        int data = indication.indexOf(AttributeType.DATA);
+        InetSocketAddress peer = TurnRequests.firstPeer(indication);
+        if (data < 0 || peer == null) {
+            loop.metrics().relayDropped(RelayDrop.MALFORMED);
+            return;
+        }
+        relay.forward(
+                a, peer, indication.buffer(), indication.valueOffset(data), indication.valueLength(data), loop.now());
+    }
+}

@@ -1,0 +1,111 @@
+package io.tern.server.turn;
+
+import io.tern.server.auth.AuthResult;
+import io.tern.server.auth.Authenticator;
+import io.tern.server.stun.Responder;
+import io.tern.server.transport.Exchange;
+import io.tern.stun.StunReader;
+import io.tern.stun.StunWriter;
+import io.tern.stun.attr.AttributeCodec;
+import io.tern.stun.attr.AttributeType;
+import io.tern.stun.attr.StunAttribute;
+import java.net.InetSocketAddress;
+
+/**
+ * The steps every TURN request handler shares, in RFC 8656 order: authenticate (400/401/438), find
+ * the allocation of the 5-tuple (437), check it is the same user's (441); and answering, signed
+ * with the key the request was authenticated with.
+ */
+final class TurnRequests {
+    private final RelayLoop loop;
+    private final Authenticator authenticator;
+    private final Responder responder;
+
+    TurnRequests(RelayLoop loop, Authenticator authenticator, Responder responder) {
+        this.loop = loop;
+        this.authenticator = authenticator;
+        this.responder = responder;
+    }
+
+    RelayLoop loop() {
+        return loop;
+    }
+
+    /** Authenticates; on failure answers (with a challenge when due) and returns null. */
+    AuthResult authenticate(Exchange exchange, StunReader request) {
+        long wallClock = System.currentTimeMillis();
+        AuthResult result =
+                authenticator.authenticate(request, exchange.remote().getAddress(), wallClock);
+        if (result.ok()) {
+            return result;
+        }
+        StunWriter w = responder.error(exchange, request, result.code(), result.reason());
+        if (result.challenge()) {
+            authenticator.writeChallenge(w, exchange.remote().getAddress(), wallClock);
+        }
+        responder.send(exchange, request);
+        return null;
+    }
+
+    /** The allocation of the request's 5-tuple; answers 437 or 441 and returns null otherwise. */
+    Allocation allocation(Exchange exchange, StunReader request, AuthResult auth) {
+        Allocation a = exchange.allocation();
+        if (a == null || a.isClosed()) {
+            error(exchange, request, auth, 437, "Allocation Mismatch");
+            return null;
+        }
+        if (!a.username().equals(auth.username())) {
+            // RFC 8656 §7.3: only the user who made the allocation may use it.
+            error(exchange, request, auth, 441, "Wrong Credentials");
+            return null;
+        }
+        return a;
+    }
+
+    /** A success response to fill; finish with {@link #send}. */
+    StunWriter success(Exchange exchange, StunReader request) {
+        return responder.success(exchange, request);
+    }
+
+    /** Finishes a response to an authenticated request: signed, then FINGERPRINT. */
+    void send(Exchange exchange, StunReader request, AuthResult auth) {
+        responder.send(exchange, request, w -> authenticator.signResponse(w, auth));
+    }
+
+    /** An error answer to an authenticated request, signed like a success would be. */
+    void error(Exchange exchange, StunReader request, AuthResult auth, int code, String reason) {
+        responder.error(exchange, request, code, reason);
+        send(exchange, request, auth);
+    }
+
+    /** 420 naming an attribute Tern knows but cannot honour (DONT-FRAGMENT). */
+    void unknownAttribute(Exchange exchange, StunReader request, AuthResult auth, int type) {
+        responder.error(exchange, request, 420, "Unknown Attribute").unknownAttributes(new int[] {type}, 1);
+        send(exchange, request, auth);
+    }
+
+    /** 400 Bad Request with the reason, signed like every answer to an authenticated request. */
+    void badRequest(Exchange exchange, StunReader request, AuthResult auth, String reason) {
+        error(exchange, request, auth, 400, reason);
+    }
+
+    /** Decodes XOR-PEER-ADDRESS number {@code i} of the message; null when malformed. */
+    static InetSocketAddress peerAddress(StunReader request, int i) {
+        try {
+            return ((StunAttribute.Address) AttributeCodec.decode(request, i)).address();
+        } catch (io.tern.stun.StunParseException e) {
+            return null;
+        }
+    }
+
+    /** Whether an attribute of the type is present. */
+    static boolean has(StunReader request, int type) {
+        return request.indexOf(type) >= 0;
+    }
+
+    /** The first XOR-PEER-ADDRESS, or null when absent or malformed. */
+    static InetSocketAddress firstPeer(StunReader request) {
+        int i = request.indexOf(AttributeType.XOR_PEER_ADDRESS);
+        return i < 0 ? null : peerAddress(request, i);
+    }
+}

@@ -1,0 +1,89 @@
+package io.tern.server.turn;
+
+import io.tern.server.config.TurnConfig;
+import io.tern.server.metrics.ServerMetrics;
+import io.tern.server.policy.PeerFilter;
+import io.tern.server.transport.IoTransports;
+import io.tern.stun.attr.AddressFamily;
+import java.util.List;
+
+/**
+ * What every event loop's TURN stack shares: configuration, relay endpoints and their port ranges,
+ * the peer filter, quotas and metrics. All of it is immutable or thread-safe, and none of it is
+ * touched per relayed packet except the metrics' lock-free counters.
+ */
+public final class TurnServices {
+    private final TurnConfig config;
+    private final List<RelayEndpoint> relays;
+    private volatile PeerFilter peerFilter;
+    private final Quotas quotas;
+    private final ServerMetrics metrics;
+    private final IoTransports io;
+
+    public TurnServices(
+            TurnConfig config,
+            List<RelayEndpoint> relays,
+            PeerFilter peerFilter,
+            ServerMetrics metrics,
+            IoTransports io) {
+        this.config = config;
+        this.relays = List.copyOf(relays);
+        this.peerFilter = peerFilter;
+        this.quotas = new Quotas(config.userQuota(), config.totalQuota());
+        this.metrics = metrics;
+        this.io = io;
+    }
+
+    public TurnConfig config() {
+        return config;
+    }
+
+    public List<RelayEndpoint> relays() {
+        return relays;
+    }
+
+    /** The first relay endpoint of a family ({@link AddressFamily}), or null when there is none. */
+    public RelayEndpoint relayFor(int family) {
+        for (RelayEndpoint r : relays) {
+            if ((family == AddressFamily.IPV4) == r.isIpv4()) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    public PeerFilter peerFilter() {
+        return peerFilter;
+    }
+
+    /**
+     * Swaps the peer filter (immutable, so a plain volatile swap is enough): once the listeners
+     * are bound and their real ports known, and on configuration reload.
+     */
+    public void peerFilter(PeerFilter filter) {
+        this.peerFilter = filter;
+    }
+
+    public Quotas quotas() {
+        return quotas;
+    }
+
+    public ServerMetrics metrics() {
+        return metrics;
+    }
+
+    public IoTransports io() {
+        return io;
+    }
+
+    /**
+     * RFC 8656 §7.2: the lesser of what the client asked for and the maximum, but never less than
+     * the default; the default when the client did not ask.
+     */
+    public long grantedLifetimeSeconds(long requested) {
+        if (requested < 0) {
+            return config.defaultLifetimeSeconds();
+        }
+        return Math.max(config.defaultLifetimeSeconds(), Math.min(requested, config.maxLifetimeSeconds()));
+    }
+}

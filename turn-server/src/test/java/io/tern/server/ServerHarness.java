@@ -3,6 +3,7 @@ package io.tern.server;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.tern.server.config.ServerConfig;
+import io.tern.server.config.TurnConfig;
 import io.tern.stun.StunMessage;
 import io.tern.stun.StunParseException;
 import io.tern.stun.StunReader;
@@ -39,6 +40,46 @@ public final class ServerHarness implements AutoCloseable {
                 .withThreads(2);
         return new ServerHarness(TernServer.start(config));
     }
+
+    /**
+     * A TURN server on 127.0.0.1 (UDP and TCP on one free port), relaying on 127.0.0.1 from ports
+     * outside Linux's ephemeral range, with user alice:secret and REST secret "rest-secret".
+     * Loopback peers are allowed because every peer in a test lives on loopback.
+     */
+    public static ServerHarness startTurn() throws Exception {
+        return startTurn(turnConfig());
+    }
+
+    public static ServerHarness startTurn(TurnConfig turn) throws Exception {
+        ServerConfig config = ServerConfig.defaults()
+                .withListening(List.of(InetAddress.getByName("127.0.0.1")), 0)
+                .withThreads(2)
+                .withTurn(turn);
+        return new ServerHarness(TernServer.start(config));
+    }
+
+    /** The TURN settings of {@link #startTurn()}, to vary in a test. */
+    public static TurnConfig turnConfig() throws Exception {
+        return new TurnConfig(
+                REALM,
+                List.of("alice:secret"),
+                List.of(REST_SECRET),
+                List.of(InetAddress.getByName("127.0.0.1")),
+                List.of(),
+                20000,
+                29999,
+                600,
+                3600,
+                true,
+                List.of(),
+                List.of(),
+                0,
+                0,
+                0);
+    }
+
+    public static final String REALM = "tern.test";
+    public static final String REST_SECRET = "rest-secret";
 
     public TernServer server() {
         return server;

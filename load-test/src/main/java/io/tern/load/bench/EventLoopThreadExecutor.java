@@ -1,10 +1,7 @@
 package io.tern.load.bench;
 
 import io.netty.util.concurrent.DefaultThreadFactory;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
@@ -15,28 +12,16 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Selected in the forked JVM with {@code -Djmh.executor=CUSTOM
  * -Djmh.executor.class=io.tern.load.bench.EventLoopThreadExecutor}; JMH calls the {@code (int,
- * String)} constructor. The threads it starts are recorded in {@link #workers()} so that {@link
- * CpuTimeProfiler} can read their CPU time.
+ * String)} constructor.
  */
 public final class EventLoopThreadExecutor extends ThreadPoolExecutor {
-    private static final Set<Thread> WORKERS = ConcurrentHashMap.newKeySet();
-
     public EventLoopThreadExecutor(int maxThreads, String prefix) {
-        super(maxThreads, maxThreads, 1, TimeUnit.MINUTES, new LinkedBlockingQueue<>(), recording(prefix));
-    }
-
-    /** Every thread any instance has started in this JVM and that is still alive. */
-    static Set<Thread> workers() {
-        WORKERS.removeIf(t -> !t.isAlive());
-        return WORKERS;
-    }
-
-    private static ThreadFactory recording(String prefix) {
-        ThreadFactory netty = new DefaultThreadFactory(prefix, true);
-        return task -> {
-            Thread t = netty.newThread(task);
-            WORKERS.add(t);
-            return t;
-        };
+        super(
+                maxThreads,
+                maxThreads,
+                1,
+                TimeUnit.MINUTES,
+                new LinkedBlockingQueue<>(),
+                new DefaultThreadFactory(prefix, true));
     }
 }

@@ -86,6 +86,40 @@ public class ZzProtoBenchmark {
         return crc.getValue();
     }
 
+    @Param({"0"})
+    public int crcOffset;
+
+    byte[] big = new byte[2048];
+    byte[] scratch = new byte[256];
+
+    @Benchmark
+    public long crcArrayAtOffset() {
+        crc.reset();
+        crc.update(big, crcOffset, crcLength);
+        return crc.getValue();
+    }
+
+    /** As StunCrypto does for a direct buffer: copy into a scratch array, then CRC. */
+    @Benchmark
+    public long crcBufCopy() {
+        crc.reset();
+        if (binding.hasArray()) {
+            crc.update(binding.array(), binding.arrayOffset(), 84);
+        } else {
+            binding.getBytes(0, scratch, 0, 84);
+            crc.update(scratch, 0, 84);
+        }
+        return crc.getValue();
+    }
+
+    /** Zero copy: internalNioBuffer (reused, no allocation) and CRC32.update(ByteBuffer). */
+    @Benchmark
+    public long crcBufNio() {
+        crc.reset();
+        crc.update(binding.internalNioBuffer(0, 84));
+        return crc.getValue();
+    }
+
     @Benchmark
     public long crcSlicing8() {
         return Slicing8.crc(data, 0, data.length);

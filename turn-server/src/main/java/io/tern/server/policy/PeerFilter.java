@@ -300,7 +300,7 @@ public final class PeerFilter {
     private static int embedding(long hi, long lo) {
         if (hi == 0) {
             // ::a.b.c.d, but not :: (unspecified) nor ::1 (loopback)
-            return (lo >>> 32) == 0 && lo > 0 ? COMPATIBLE : NOT_EMBEDDED;
+            return (lo >>> 32) == 0 && lo > 1 ? COMPATIBLE : NOT_EMBEDDED;
         }
         if (hi == 0x0064_ff9b_0000_0000L && (lo >>> 32) == 0) {
             return NAT64;

@@ -34,6 +34,13 @@ final class SendHandler implements MethodHandler {
             loop.metrics().relayDropped(RelayDrop.MALFORMED);
             return;
         }
+        // Permissions are per IP, so a permission for the server's own IP would otherwise let a
+        // Send indication reach the server's listening port from its own relay (channels are
+        // checked once, at ChannelBind).
+        if (loop.services().peerFilter().isServerTransportAddress(peer)) {
+            loop.metrics().relayDropped(RelayDrop.PEER_REFUSED);
+            return;
+        }
         relay.forward(
                 a, peer, indication.buffer(), indication.valueOffset(data), indication.valueLength(data), loop.now());
     }

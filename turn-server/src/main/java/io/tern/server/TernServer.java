@@ -54,7 +54,6 @@ public final class TernServer implements AutoCloseable {
         this.config = config;
         this.io = IoTransports.select(config.transport());
         int threads = config.threads() == 0 ? NettyRuntime.availableProcessors() : config.threads();
-        this.group = new MultiThreadIoEventLoopGroup(threads, io.ioHandlerFactory());
         TurnConfig t = config.turn();
         this.credentials = CredentialStore.builder(t.realm())
                 .users(t.users())
@@ -63,6 +62,8 @@ public final class TernServer implements AutoCloseable {
         this.nonces = NonceService.random(NonceService.DEFAULT_LIFETIME);
         this.turn = new TurnServices(
                 t, RelayEndpoints.resolve(t, config.listeningIps()), peerFilter(List.of()), metrics, io);
+        // Last: everything above can refuse the configuration without leaving threads behind.
+        this.group = new MultiThreadIoEventLoopGroup(threads, io.ioHandlerFactory());
         // Each event loop thread gets its own stack: no state is shared between loops, so no locks.
         this.ingress = new FastThreadLocal<>() {
             @Override

@@ -15,6 +15,8 @@ public enum DropReason {
     BAD_FINGERPRINT,
     /** A message without the magic cookie that is not an RFC 3489 Binding request. */
     RFC3489_NOT_BINDING,
+    /** An unauthenticated answer (401, 438...) over the per-source limit: anti-reflection. */
+    UNAUTHENTICATED_LIMIT,
     /** ChannelData that no allocation on this 5-tuple can take. */
     CHANNEL_DATA_WITHOUT_ALLOCATION
 }

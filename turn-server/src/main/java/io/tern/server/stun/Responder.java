@@ -52,6 +52,14 @@ public final class Responder {
      * the signer adds, then FINGERPRINT.
      */
     public void send(Exchange exchange, StunReader request, Signer signer) {
+        exchange.reply(finish(request, signer));
+    }
+
+    /**
+     * Finishes the message like {@link #send(Exchange, StunReader, Signer)} but returns it instead
+     * of queuing it, for a caller that keeps a copy (the TURN transaction cache).
+     */
+    public ByteBuf finish(StunReader request, Signer signer) {
         if (!software.isEmpty()) {
             writer.text(AttributeType.SOFTWARE, software);
         }
@@ -64,7 +72,7 @@ public final class Responder {
         ByteBuf message = writer.finish();
         StunClass sent = StunClass.ofMessageType(message.getUnsignedShort(message.readerIndex()));
         metrics.answered(request.method(), sent == StunClass.SUCCESS_RESPONSE);
-        exchange.reply(message);
+        return message;
     }
 
     /** Sends a complete error response with just ERROR-CODE. */

@@ -23,6 +23,7 @@ public final class RelayLoop {
     private final FlushBatch flushes = new FlushBatch();
     private final List<Allocation> allocations = new ArrayList<>();
     private boolean sweeping;
+    private final List<java.util.function.LongConsumer> sweepers = new ArrayList<>();
 
     public RelayLoop(TurnServices services) {
         this.services = services;
@@ -47,6 +48,11 @@ public final class RelayLoop {
 
     public FlushBatch flushes() {
         return flushes;
+    }
+
+    /** Adds work to the once-a-second sweep (it receives {@link #now()}). */
+    void onSweep(java.util.function.LongConsumer task) {
+        sweepers.add(task);
     }
 
     /** Takes a new allocation under this loop's care; starts the sweep on first use. */
@@ -82,6 +88,9 @@ public final class RelayLoop {
             }
         }
         allocations.subList(kept, allocations.size()).clear();
+        for (java.util.function.LongConsumer task : sweepers) {
+            task.accept(now);
+        }
     }
 
     /** Allocations this loop holds (for tests and metrics). */

@@ -1,7 +1,10 @@
 package io.tern.server.turn;
 
+import io.netty.buffer.ByteBuf;
 import io.tern.server.auth.AuthResult;
 import io.tern.server.auth.Authenticator;
+import io.tern.server.metrics.DropReason;
+import io.tern.server.policy.ChallengeLimiter;
 import io.tern.server.stun.Responder;
 import io.tern.server.transport.Exchange;
 import io.tern.stun.StunReader;
@@ -17,27 +20,50 @@ import java.net.InetSocketAddress;
  * with the key the request was authenticated with.
  */
 final class TurnRequests {
+    /** Unauthenticated answers per source IP: 10 a second sustained, bursts of 20. */
+    static final int CHALLENGES_PER_SECOND = 10;
+
+    static final int CHALLENGE_BURST = 20;
+
     private final RelayLoop loop;
     private final Authenticator authenticator;
     private final Responder responder;
+    private final TransactionCache answered = new TransactionCache();
+    private final ChallengeLimiter challenges =
+            new ChallengeLimiter(CHALLENGES_PER_SECOND, CHALLENGE_BURST, new java.security.SecureRandom().nextInt());
 
     TurnRequests(RelayLoop loop, Authenticator authenticator, Responder responder) {
         this.loop = loop;
         this.authenticator = authenticator;
         this.responder = responder;
+        loop.onSweep(answered::expire);
     }
 
     RelayLoop loop() {
         return loop;
     }
 
-    /** Authenticates; on failure answers (with a challenge when due) and returns null. */
+    /**
+     * The first step of every TURN request: a retransmission gets its earlier answer again;
+     * anything else is authenticated. Returns null when the request has been dealt with (replayed,
+     * refused, or dropped by the per-source limit on unauthenticated answers).
+     */
     AuthResult authenticate(Exchange exchange, StunReader request) {
+        long now = loop.now();
+        byte[] earlier = answered.find(exchange.remote(), request.transactionIdHigh(), request.transactionIdLow(), now);
+        if (earlier != null) {
+            exchange.reply(exchange.allocate(earlier.length).writeBytes(earlier));
+            return null;
+        }
         long wallClock = System.currentTimeMillis();
         AuthResult result =
                 authenticator.authenticate(request, exchange.remote().getAddress(), wallClock);
         if (result.ok()) {
             return result;
+        }
+        if (!challenges.tryAcquire(exchange.remote().getAddress(), now)) {
+            loop.metrics().dropped(DropReason.UNAUTHENTICATED_LIMIT);
+            return null;
         }
         StunWriter w = responder.error(exchange, request, result.code(), result.reason());
         if (result.challenge()) {
@@ -69,7 +95,10 @@ final class TurnRequests {
 
     /** Finishes a response to an authenticated request: signed, then FINGERPRINT. */
     void send(Exchange exchange, StunReader request, AuthResult auth) {
-        responder.send(exchange, request, w -> authenticator.signResponse(w, auth));
+        ByteBuf response = responder.finish(request, w -> authenticator.signResponse(w, auth));
+        answered.remember(
+                exchange.remote(), request.transactionIdHigh(), request.transactionIdLow(), response, loop.now());
+        exchange.reply(response);
     }
 
     /** An error answer to an authenticated request, signed like a success would be. */

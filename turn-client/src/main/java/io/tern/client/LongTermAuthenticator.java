@@ -21,24 +21,41 @@ import java.util.concurrent.CompletableFuture;
  * <ol>
  *   <li>The first request goes without credentials. The server answers 401 with REALM, NONCE and,
  *       if it speaks RFC 8489, PASSWORD-ALGORITHMS.
- *   <li>The client derives the key for that realm and algorithm and sends the request again, with
- *       USERNAME, REALM, NONCE (PASSWORD-ALGORITHMS and PASSWORD-ALGORITHM when the server offered
- *       them) and MESSAGE-INTEGRITY, or MESSAGE-INTEGRITY-SHA256 for the SHA-256 key.
+ *   <li>The client picks a password algorithm (below), derives the key for that realm and
+ *       algorithm and sends the request again, with USERNAME, REALM, NONCE (PASSWORD-ALGORITHMS
+ *       and PASSWORD-ALGORITHM when the server offered them) and MESSAGE-INTEGRITY, or
+ *       MESSAGE-INTEGRITY-SHA256 for the SHA-256 key.
  *   <li>Later requests reuse the realm and nonce at once. When the nonce expires the server answers
  *       438 with a fresh one and the client retries once with it.
  * </ol>
  *
- * The learned challenge is an immutable value in a volatile field, so requests may run from any
+ * <p><b>Choosing the algorithm.</b> The client walks its own preference list ({@link
+ * StunClient.Builder#passwordAlgorithms}, SHA-256 then MD5 by default) and takes the first entry
+ * the server offers in PASSWORD-ALGORITHMS. RFC 8489 has a client take the first algorithm
+ * of the <em>server's</em> list that it supports; Tern's server lists MD5 first (for older
+ * clients), so the strict reading would never use SHA-256 against it. Preferring the stronger
+ * algorithm is safe: the choice is echoed inside the integrity-protected request together with
+ * the server's list, which is all the RFC's bid-down protection needs. A server without
+ * PASSWORD-ALGORITHMS (RFC 5389) gets MD5, if the preference list allows it.
+ *
+ * <p>The learned challenge is an immutable value in a volatile field, so requests may run from any
  * thread; a retry always uses what its own answer taught.
  */
 final class LongTermAuthenticator {
     private final Credentials credentials;
+    private final List<PasswordAlgorithm> preference;
     private final Transactions transactions;
     private final ByteBufAllocator alloc;
     private volatile Challenge challenge;
 
-    LongTermAuthenticator(Credentials credentials, Transactions transactions, ByteBufAllocator alloc) {
+    /** @param preference the algorithms the client may use, most preferred first; not empty */
+    LongTermAuthenticator(
+            Credentials credentials,
+            List<PasswordAlgorithm> preference,
+            Transactions transactions,
+            ByteBufAllocator alloc) {
         this.credentials = credentials;
+        this.preference = List.copyOf(preference);
         this.transactions = transactions;
         this.alloc = alloc;
     }
@@ -65,7 +82,7 @@ final class LongTermAuthenticator {
             }
             Challenge next;
             try {
-                next = Challenge.from(response, credentials);
+                next = Challenge.from(response, credentials, preference);
             } catch (StunProtocolException e) {
                 return CompletableFuture.failedFuture(e);
             }
@@ -119,7 +136,8 @@ final class LongTermAuthenticator {
             byte[] key) {
 
         /** Null when the answer lacks REALM or NONCE, so there is nothing to retry with. */
-        static Challenge from(StunMessage response, Credentials credentials) throws StunProtocolException {
+        static Challenge from(StunMessage response, Credentials credentials, List<PasswordAlgorithm> preference)
+                throws StunProtocolException {
             String realm = text(response, AttributeType.REALM);
             String nonce = text(response, AttributeType.NONCE);
             if (realm == null || nonce == null) {
@@ -127,20 +145,35 @@ final class LongTermAuthenticator {
             }
             StunAttribute.PasswordAlgorithms offered =
                     response.attribute(StunAttribute.PasswordAlgorithms.class).orElse(null);
-            PasswordAlgorithm algorithm = offered == null ? PasswordAlgorithm.MD5 : choose(offered);
+            PasswordAlgorithm algorithm = choose(offered, preference);
             byte[] key = LongTermKey.derive(algorithm, credentials.username(), realm, credentials.password());
             return new Challenge(realm, nonce, algorithm, offered, key);
         }
 
-        /** The first algorithm in the server's list that Tern supports (none take parameters). */
-        private static PasswordAlgorithm choose(StunAttribute.PasswordAlgorithms offered) throws StunProtocolException {
-            for (StunAttribute.PasswordAlgorithm a : offered.algorithms()) {
-                PasswordAlgorithm known = PasswordAlgorithm.ofCode(a.algorithm());
-                if (known != null && a.parameters().length == 0) {
-                    return known;
+        /**
+         * The first algorithm of the client's preference that the server offers (none of the known
+         * ones takes parameters). A server that sends no list speaks RFC 5389, which means MD5.
+         */
+        private static PasswordAlgorithm choose(
+                StunAttribute.PasswordAlgorithms offered, List<PasswordAlgorithm> preference)
+                throws StunProtocolException {
+            for (PasswordAlgorithm wanted : preference) {
+                if (offered == null ? wanted == PasswordAlgorithm.MD5 : offers(offered, wanted)) {
+                    return wanted;
                 }
             }
-            throw new StunProtocolException("the server offers no password algorithm this client supports");
+            throw new StunProtocolException("the server offers "
+                    + (offered == null ? "only MD5 (no PASSWORD-ALGORITHMS)" : "no password algorithm")
+                    + " of the client's " + preference);
+        }
+
+        private static boolean offers(StunAttribute.PasswordAlgorithms offered, PasswordAlgorithm wanted) {
+            for (StunAttribute.PasswordAlgorithm a : offered.algorithms()) {
+                if (a.algorithm() == wanted.code() && a.parameters().length == 0) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         private static String text(StunMessage message, int type) {

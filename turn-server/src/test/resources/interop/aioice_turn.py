@@ -80,9 +80,9 @@ class Application(asyncio.DatagramProtocol):
 class Wire:
     """Watches what aioice's TURN protocol sends and receives, without changing what it does."""
 
-    def __init__(self, inner, app):
+    def __init__(self, inner):
         self.inner = inner
-        self.app = app
+        self.app = None  # set once create_turn_endpoint returns; Data indications come later
         self.channel_binds = 0
         self.signed = 0
         self.errors = []
@@ -106,6 +106,9 @@ class Wire:
             self.errors.append("unparseable from server (%s): %s" % (e, data.hex()))
             return
         if message.message_method == stun.Method.DATA and message.message_class == stun.Class.INDICATION:
+            if self.app is None:
+                self.errors.append("Data indication before the allocation was made: %s" % data.hex())
+                return
             self.app.queue.put_nowait(
                 ("indication", message.attributes.get("DATA"), message.attributes.get("XOR-PEER-ADDRESS"))
             )
@@ -120,6 +123,18 @@ class Wire:
                 except ValueError as e:
                     self.errors.append("%s success: %s: %s" % (message.message_method.name, e, data.hex()))
         self._receive(data, addr)
+
+
+# Attach a Wire as soon as aioice's TURN protocol gets its socket, so the Allocate exchange is seen too.
+_connection_made = turn.TurnClientMixin.connection_made
+
+
+def _watched_connection_made(self, transport):
+    _connection_made(self, transport)
+    self.wire = Wire(self)
+
+
+turn.TurnClientMixin.connection_made = _watched_connection_made
 
 
 def payloads(count, rng):
@@ -161,7 +176,8 @@ async def relay(transport_name, server, username, password, rng):
             transport=transport_name,
         )
         inner = turn_transport._TurnTransport__inner_protocol
-        wire = Wire(inner, app)
+        wire = inner.wire
+        wire.app = app
         relayed = turn_transport.get_extra_info("sockname")
         sent = echoed = 0
 

@@ -46,9 +46,16 @@ final class NettyTransport implements Transport {
         this.channel = channel;
     }
 
-    /** Binds an ephemeral port and connects it to {@code server} (for UDP: fixes the peer). */
+    /**
+     * Binds {@code local} (null: an ephemeral port on the wildcard address) and connects it to
+     * {@code server} (for UDP: fixes the peer).
+     */
     static CompletableFuture<Transport> connect(
-            TransportProtocol protocol, EventLoopGroup group, InetSocketAddress server, Duration connectTimeout) {
+            TransportProtocol protocol,
+            EventLoopGroup group,
+            InetSocketAddress server,
+            InetSocketAddress local,
+            Duration connectTimeout) {
         Bootstrap bootstrap = new Bootstrap()
                 .group(group)
                 .option(ChannelOption.AUTO_READ, false)
@@ -74,7 +81,8 @@ final class NettyTransport implements Transport {
                                 Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()));
         }
         CompletableFuture<Transport> result = new CompletableFuture<>();
-        bootstrap.connect(server).addListener((ChannelFuture f) -> {
+        ChannelFuture connecting = local == null ? bootstrap.connect(server) : bootstrap.connect(server, local);
+        connecting.addListener((ChannelFuture f) -> {
             if (f.isSuccess()) {
                 result.complete(new NettyTransport(protocol, f.channel()));
             } else {

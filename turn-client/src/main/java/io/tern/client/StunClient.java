@@ -1,6 +1,7 @@
 package io.tern.client;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -11,17 +12,23 @@ import io.tern.stun.StunMessageBuilder;
 import io.tern.stun.StunMethod;
 import io.tern.stun.StunParseException;
 import io.tern.stun.StunReader;
+import io.tern.stun.StunWriter;
 import io.tern.stun.TransactionId;
+import io.tern.stun.attr.AttributeCodec;
 import io.tern.stun.attr.AttributeType;
 import io.tern.stun.attr.StunAttribute;
 import io.tern.stun.channel.ChannelData;
+import io.tern.stun.integrity.PasswordAlgorithm;
 import java.net.InetSocketAddress;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -32,6 +39,29 @@ import java.util.concurrent.TimeUnit;
  *         .connect()
  *         .get()) {
  *     InetSocketAddress reflexive = client.binding().get();
+ * }
+ * }</pre>
+ *
+ * <p><b>TURN</b> (RFC 8656) is a handful of calls on the same client, given credentials; data from
+ * peers arrives at the {@link InboundListener}:
+ *
+ * <pre>{@code
+ * InboundListener listener = new InboundListener() {
+ *     public void onData(InetSocketAddress peer, ByteBuf data) { ... }       // Data indication
+ *     public void onChannelData(int channel, ByteBuf data) { ... }          // ChannelData
+ * };
+ * try (StunClient turn = StunClient.builder(server)
+ *         .protocol(TransportProtocol.TCP)
+ *         .credentials(new Credentials("alice", "secret"))
+ *         .inboundListener(listener)
+ *         .connect()
+ *         .get()) {
+ *     TurnAllocation allocation = turn.allocate().get();       // the 401 dance happens here
+ *     turn.createPermission(peer).get();
+ *     turn.send(peer, Unpooled.copiedBuffer(payload));          // a Send indication
+ *     turn.channelBind(0x4000, peer).get();
+ *     turn.sendChannelData(0x4000, Unpooled.copiedBuffer(payload));
+ *     turn.refresh(Duration.ZERO).get();                         // deletes the allocation
  * }
  * }</pre>
  *
@@ -78,7 +108,8 @@ public final class StunClient implements AutoCloseable {
                 transport, options.retransmission(), options.reliableTimeout(), options.timeout(), counters);
         this.authenticator = options.credentials() == null
                 ? null
-                : new LongTermAuthenticator(options.credentials(), transactions, transport.alloc());
+                : new LongTermAuthenticator(
+                        options.credentials(), options.passwordAlgorithms(), transactions, transport.alloc());
         this.inbound = options.inbound();
         transport.start(new Dispatcher());
     }
@@ -126,18 +157,206 @@ public final class StunClient implements AutoCloseable {
 
     /**
      * A request under the long-term credentials given to the builder (RFC 8489 §9.2): the 401
-     * challenge is answered with USERNAME, REALM, NONCE and MESSAGE-INTEGRITY (or
-     * MESSAGE-INTEGRITY-SHA256 when the server offers SHA-256), a 438 stale nonce is retried once
-     * with the fresh nonce, and the realm and nonce are kept for the next request. Completes with
-     * the final response; a response whose integrity does not check out is discarded.
+     * challenge is answered with USERNAME, REALM, NONCE and MESSAGE-INTEGRITY, or
+     * MESSAGE-INTEGRITY-SHA256 when SHA-256 is the password algorithm chosen (see {@link
+     * Builder#passwordAlgorithms}); a 438 stale nonce is retried once with the fresh nonce, and the
+     * realm and nonce are kept for the next request. Completes with the final response, success or
+     * error; a response whose integrity does not check out is discarded.
      *
      * @throws IllegalStateException when the client has no credentials
      */
     public CompletableFuture<StunMessage> authenticatedRequest(int method, StunAttribute... attributes) {
+        return authenticated(method, List.of(attributes));
+    }
+
+    private CompletableFuture<StunMessage> authenticated(int method, List<StunAttribute> attributes) {
         if (authenticator == null) {
             throw new IllegalStateException("no credentials: set them with Builder.credentials()");
         }
-        return authenticator.request(method, List.of(attributes));
+        return authenticator.request(method, attributes);
+    }
+
+    /**
+     * A TURN Allocate (RFC 8656 §7) for a UDP relay with the server's default lifetime; see {@link
+     * #allocate(Duration, StunAttribute...)}.
+     */
+    public CompletableFuture<TurnAllocation> allocate(StunAttribute... extra) {
+        return allocateWith(null, extra);
+    }
+
+    /**
+     * A TURN Allocate (RFC 8656 §7) under the client's credentials: REQUESTED-TRANSPORT UDP, LIFETIME,
+     * then {@code extra} (EVEN-PORT, RESERVATION-TOKEN, REQUESTED-ADDRESS-FAMILY...). A
+     * REQUESTED-TRANSPORT among {@code extra} replaces the UDP one. Fails with {@link
+     * StunErrorResponseException} on an error response (437, 440, 486, 508...).
+     *
+     * @param lifetime the lifetime to ask for, in whole seconds; the server caps or raises it
+     */
+    public CompletableFuture<TurnAllocation> allocate(Duration lifetime, StunAttribute... extra) {
+        return allocateWith(Objects.requireNonNull(lifetime, "lifetime"), extra);
+    }
+
+    private CompletableFuture<TurnAllocation> allocateWith(Duration lifetime, StunAttribute[] extra) {
+        List<StunAttribute> attributes = new ArrayList<>(extra.length + 2);
+        boolean transportGiven = false;
+        for (StunAttribute a : extra) {
+            transportGiven |= a.type() == AttributeType.REQUESTED_TRANSPORT;
+        }
+        if (!transportGiven) {
+            attributes.add(new StunAttribute.RequestedTransport(StunAttribute.RequestedTransport.UDP));
+        }
+        if (lifetime != null) {
+            attributes.add(new StunAttribute.Lifetime(seconds(lifetime)));
+        }
+        attributes.addAll(List.of(extra));
+        return authenticated(StunMethod.ALLOCATE, attributes)
+                .thenCompose(response -> success(
+                        response, allocation(response), "XOR-RELAYED-ADDRESS, XOR-MAPPED-ADDRESS and LIFETIME"));
+    }
+
+    private static Optional<TurnAllocation> allocation(StunMessage response) {
+        Optional<InetSocketAddress> relayed = address(response, AttributeType.XOR_RELAYED_ADDRESS);
+        Optional<InetSocketAddress> mapped = address(response, AttributeType.XOR_MAPPED_ADDRESS);
+        Optional<StunAttribute.Lifetime> lifetime = response.attribute(StunAttribute.Lifetime.class);
+        if (relayed.isEmpty() || mapped.isEmpty() || lifetime.isEmpty()) {
+            return Optional.empty();
+        }
+        OptionalLong token = response.attribute(StunAttribute.ReservationToken.class)
+                .map(t -> OptionalLong.of(t.token()))
+                .orElse(OptionalLong.empty());
+        return Optional.of(new TurnAllocation(
+                relayed.get(), mapped.get(), Duration.ofSeconds(lifetime.get().seconds()), token));
+    }
+
+    /**
+     * A TURN Refresh (RFC 8656 §8) of this 5-tuple's allocation; completes with the lifetime the
+     * server granted. {@link Duration#ZERO} deletes the allocation. Fails with {@link
+     * StunErrorResponseException} on an error response (437 when there is no allocation).
+     */
+    public CompletableFuture<Duration> refresh(Duration lifetime) {
+        return authenticated(StunMethod.REFRESH, List.of(new StunAttribute.Lifetime(seconds(lifetime))))
+                .thenCompose(response -> success(
+                        response,
+                        response.attribute(StunAttribute.Lifetime.class).map(l -> Duration.ofSeconds(l.seconds())),
+                        "LIFETIME"));
+    }
+
+    /**
+     * A TURN CreatePermission (RFC 8656 §9) for the IP addresses of {@code peers} (ports are
+     * ignored): data from and to them may pass for 5 minutes.
+     */
+    public CompletableFuture<Void> createPermission(InetSocketAddress... peers) {
+        if (peers.length == 0) {
+            throw new IllegalArgumentException("createPermission needs at least one peer");
+        }
+        List<StunAttribute> attributes = new ArrayList<>(peers.length);
+        for (InetSocketAddress peer : peers) {
+            attributes.add(new StunAttribute.Address(AttributeType.XOR_PEER_ADDRESS, peer));
+        }
+        return authenticated(StunMethod.CREATE_PERMISSION, attributes).thenCompose(StunClient::succeeded);
+    }
+
+    /**
+     * A TURN ChannelBind (RFC 8656 §11): binds {@code channel} (0x4000-0x4FFF) to {@code peer} for
+     * 10 minutes, or refreshes the binding; it also installs the permission for the peer's IP.
+     */
+    public CompletableFuture<Void> channelBind(int channel, InetSocketAddress peer) {
+        requireChannel(channel);
+        return authenticated(
+                        StunMethod.CHANNEL_BIND,
+                        List.of(
+                                new StunAttribute.ChannelNumber(channel),
+                                new StunAttribute.Address(AttributeType.XOR_PEER_ADDRESS, peer)))
+                .thenCompose(StunClient::succeeded);
+    }
+
+    /**
+     * Sends {@code data} to {@code peer} through the allocation in a Send indication (RFC 8656
+     * §11.2). Indications get no answer: the future completes when the message is written, and
+     * data the server drops (no permission) is lost silently. Takes ownership of {@code data}.
+     */
+    public CompletableFuture<Void> send(InetSocketAddress peer, ByteBuf data) {
+        ByteBuf out = null;
+        try {
+            Objects.requireNonNull(peer, "peer");
+            int length = data.readableBytes();
+            // Header, XOR-PEER-ADDRESS (IPv6 at most), DATA with its padding, FINGERPRINT.
+            out = transport.alloc().ioBuffer(StunReader.HEADER_LENGTH + 24 + 4 + length + 3 + 8);
+            // An indication's transaction id need not be unpredictable: nothing answers it.
+            ThreadLocalRandom random = ThreadLocalRandom.current();
+            ByteBuf indication = new StunWriter()
+                    .begin(out, StunClass.INDICATION.messageType(StunMethod.SEND), random.nextLong(), random.nextInt())
+                    .address(AttributeType.XOR_PEER_ADDRESS, peer)
+                    .attribute(AttributeType.DATA, data, data.readerIndex(), length)
+                    .fingerprint()
+                    .finish();
+            out = null;
+            return written(transport.send(indication));
+        } finally {
+            data.release();
+            if (out != null) {
+                out.release();
+            }
+        }
+    }
+
+    /**
+     * Sends {@code data} to the peer bound to {@code channel} as a ChannelData message (RFC 8656
+     * §12.5), padded to a multiple of 4 bytes over TCP. Like {@link #send}, completes when written
+     * and takes ownership of {@code data}.
+     */
+    public CompletableFuture<Void> sendChannelData(int channel, ByteBuf data) {
+        try {
+            requireChannel(channel);
+            int length = data.readableBytes();
+            if (length > 0xFFFF) {
+                throw new IllegalArgumentException("ChannelData carries at most 65535 bytes: " + length);
+            }
+            int padding = transport.protocol().isReliable() ? ChannelData.streamPadding(length) : 0;
+            ByteBuf frame = transport.alloc().ioBuffer(ChannelData.HEADER_LENGTH + length + padding);
+            ChannelData.writeHeader(frame, channel, length);
+            frame.writeBytes(data, data.readerIndex(), length).writeZero(padding);
+            return written(transport.send(frame));
+        } finally {
+            data.release();
+        }
+    }
+
+    private static void requireChannel(int channel) {
+        if (!ChannelData.isValidChannel(channel)) {
+            throw new IllegalArgumentException(
+                    "channel numbers are 0x4000-0x4FFF (RFC 8656 §12): 0x" + Integer.toHexString(channel));
+        }
+    }
+
+    /** LIFETIME's whole seconds, an unsigned 32-bit number. */
+    private static long seconds(Duration lifetime) {
+        long s = lifetime.getSeconds();
+        if (s < 0 || s > 0xFFFF_FFFFL) {
+            throw new IllegalArgumentException("lifetime out of range: " + lifetime);
+        }
+        return s;
+    }
+
+    private static Optional<InetSocketAddress> address(StunMessage message, int type) {
+        return message.attribute(type).map(a -> ((StunAttribute.Address) a).address());
+    }
+
+    /** Success without a value, or the failure an error response stands for. */
+    private static CompletableFuture<Void> succeeded(StunMessage response) {
+        return success(response, Optional.of(Boolean.TRUE), "").thenApply(ok -> null);
+    }
+
+    private static CompletableFuture<Void> written(ChannelFuture write) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        write.addListener(f -> {
+            if (f.isSuccess()) {
+                done.complete(null);
+            } else {
+                done.completeExceptionally(f.cause());
+            }
+        });
+        return done;
     }
 
     /**
@@ -243,6 +462,10 @@ public final class StunClient implements AutoCloseable {
         }
 
         private void onIndication() {
+            if (reader.method() == StunMethod.DATA) {
+                onDataIndication();
+                return;
+            }
             StunMessage indication;
             try {
                 indication = StunMessage.of(reader);
@@ -251,6 +474,26 @@ public final class StunClient implements AutoCloseable {
                 return;
             }
             inbound.onIndication(indication);
+        }
+
+        /** RFC 8656 §11.6: both XOR-PEER-ADDRESS and DATA, or the indication is discarded. */
+        private void onDataIndication() {
+            int peerIndex = reader.indexOf(AttributeType.XOR_PEER_ADDRESS);
+            int dataIndex = reader.indexOf(AttributeType.DATA);
+            InetSocketAddress peer = null;
+            if (peerIndex >= 0 && dataIndex >= 0) {
+                try {
+                    peer = ((StunAttribute.Address) AttributeCodec.decode(reader, peerIndex)).address();
+                } catch (StunParseException e) {
+                    peer = null;
+                }
+            }
+            if (peer == null) {
+                counters.droppedMalformed.increment();
+                return;
+            }
+            // A slice of the received frame, not a copy.
+            inbound.onData(peer, reader.buffer().slice(reader.valueOffset(dataIndex), reader.valueLength(dataIndex)));
         }
 
         private void onChannelData(ByteBuf frame) {
@@ -284,6 +527,7 @@ public final class StunClient implements AutoCloseable {
             Duration reliableTimeout,
             Duration timeout,
             Credentials credentials,
+            List<PasswordAlgorithm> passwordAlgorithms,
             InboundListener inbound) {}
 
     /** Options for a client; {@link #connect()} makes one. */
@@ -295,7 +539,9 @@ public final class StunClient implements AutoCloseable {
         private Duration reliableTimeout = DEFAULT_RELIABLE_TIMEOUT;
         private Duration timeout;
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+        private InetSocketAddress localAddress;
         private Credentials credentials;
+        private List<PasswordAlgorithm> passwordAlgorithms = List.of(PasswordAlgorithm.SHA_256, PasswordAlgorithm.MD5);
         private InboundListener inbound = InboundListener.IGNORE;
 
         private Builder(InetSocketAddress server) {
@@ -341,24 +587,53 @@ public final class StunClient implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The local address to bind, e.g. to pick the interface or source IP; port 0 for an
+         * ephemeral one. By default an ephemeral port on the wildcard address.
+         */
+        public Builder localAddress(InetSocketAddress localAddress) {
+            this.localAddress = Objects.requireNonNull(localAddress, "localAddress");
+            return this;
+        }
+
         /** Long-term credentials for {@link StunClient#authenticatedRequest}. */
         public Builder credentials(Credentials credentials) {
             this.credentials = Objects.requireNonNull(credentials, "credentials");
             return this;
         }
 
-        /** Where indications and ChannelData from the server go; dropped by default. */
+        /**
+         * The password algorithms (RFC 8489 §18.5) the client may use, most preferred first; the
+         * first that the server offers in PASSWORD-ALGORITHMS is used. SHA-256 then MD5 by default,
+         * so SHA-256 (with MESSAGE-INTEGRITY-SHA256) whenever the server offers it, whatever its
+         * order. {@code passwordAlgorithms(PasswordAlgorithm.MD5)} forces MD5 (MESSAGE-INTEGRITY).
+         * When the server offers none of them, authenticated requests fail with {@link
+         * StunProtocolException}. A server that sends no PASSWORD-ALGORITHMS (RFC 5389) means MD5.
+         */
+        public Builder passwordAlgorithms(PasswordAlgorithm... preference) {
+            if (preference.length == 0) {
+                throw new IllegalArgumentException("name at least one password algorithm");
+            }
+            this.passwordAlgorithms = List.of(preference);
+            return this;
+        }
+
+        /** Where relayed data, indications and ChannelData from the server go; dropped by default. */
         public Builder inboundListener(InboundListener inbound) {
             this.inbound = Objects.requireNonNull(inbound, "inbound");
             return this;
         }
 
-        /** Binds an ephemeral local port and connects it (UDP) or the TCP connection to the server. */
+        /**
+         * Binds the local address (an ephemeral port by default) and connects it (UDP) or the TCP
+         * connection to the server.
+         */
         public CompletableFuture<StunClient> connect() {
-            Options options = new Options(retransmission, reliableTimeout, timeout, credentials, inbound);
+            Options options =
+                    new Options(retransmission, reliableTimeout, timeout, credentials, passwordAlgorithms, inbound);
             EventLoopGroup owned = group == null ? new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory()) : null;
             EventLoopGroup loops = group != null ? group : owned;
-            return NettyTransport.connect(protocol, loops, server, connectTimeout)
+            return NettyTransport.connect(protocol, loops, server, localAddress, connectTimeout)
                     .whenComplete((transport, error) -> {
                         if (error != null && owned != null) {
                             owned.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);

@@ -141,6 +141,64 @@ class LongTermAuthTest {
     }
 
     @Test
+    void prefersSha256EvenWhenTheServerListsMd5First() throws Exception {
+        try (FakeStunServer server = start(TransportProtocol.UDP, new LongTermServer(LongTermServer.MD5_FIRST));
+                StunClient client =
+                        client(server, TransportProtocol.UDP, ALICE).connect().get()) {
+            StunMessage response =
+                    client.authenticatedRequest(StunMethod.ALLOCATE, UDP).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+
+            assertThat(response.messageClass()).isEqualTo(StunClass.SUCCESS_RESPONSE);
+            FakeStunServer.Received signed = server.received().get(1);
+            assertThat(signed.message().attribute(StunAttribute.PasswordAlgorithm.class))
+                    .contains(new StunAttribute.PasswordAlgorithm(PasswordAlgorithm.SHA_256.code()));
+            // The server's list is echoed as it was sent (bid-down protection), MD5 first.
+            assertThat(signed.message().attribute(StunAttribute.PasswordAlgorithms.class))
+                    .contains(LongTermServer.MD5_FIRST);
+            assertThat(signed.check(StunReader::hasMessageIntegritySha256)).isTrue();
+            assertThat(response.attribute(StunAttribute.MessageIntegritySha256.class))
+                    .isPresent();
+        }
+    }
+
+    @Test
+    void usesMd5WhenTheClientIsRestrictedToIt() throws Exception {
+        try (FakeStunServer server = start(TransportProtocol.UDP, new LongTermServer(true));
+                StunClient client = client(server, TransportProtocol.UDP, ALICE)
+                        .passwordAlgorithms(PasswordAlgorithm.MD5)
+                        .connect()
+                        .get()) {
+            StunMessage response =
+                    client.authenticatedRequest(StunMethod.ALLOCATE, UDP).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+
+            assertThat(response.messageClass()).isEqualTo(StunClass.SUCCESS_RESPONSE);
+            FakeStunServer.Received signed = server.received().get(1);
+            assertThat(signed.message().attribute(StunAttribute.PasswordAlgorithm.class))
+                    .contains(new StunAttribute.PasswordAlgorithm(PasswordAlgorithm.MD5.code()));
+            assertThat(signed.message().attribute(StunAttribute.PasswordAlgorithms.class))
+                    .contains(LongTermServer.OFFER);
+            byte[] md5Key = LongTermKey.md5("alice", REALM, "s3cret");
+            assertThat(signed.check(r -> r.verifyMessageIntegrity(md5Key))).isTrue();
+            assertThat(signed.check(StunReader::hasMessageIntegritySha256)).isFalse();
+        }
+    }
+
+    @Test
+    void failsWhenTheServerOffersNoneOfTheClientsAlgorithms() throws Exception {
+        // An RFC 5389 server (no PASSWORD-ALGORITHMS) means MD5, which this client refuses.
+        try (FakeStunServer server = start(TransportProtocol.UDP, new LongTermServer(false));
+                StunClient client = client(server, TransportProtocol.UDP, ALICE)
+                        .passwordAlgorithms(PasswordAlgorithm.SHA_256)
+                        .connect()
+                        .get()) {
+            Throwable failure = causeOf(client.authenticatedRequest(StunMethod.ALLOCATE, UDP));
+
+            assertThat(failure).isInstanceOf(StunProtocolException.class).hasMessageContaining("MD5");
+            assertThat(server.received()).hasSize(1); // nothing signed was sent
+        }
+    }
+
+    @Test
     void endsWithThe401WhenThePasswordIsWrong() throws Exception {
         try (FakeStunServer server = start(TransportProtocol.UDP, new LongTermServer(false));
                 StunClient client = client(server, TransportProtocol.UDP, new Credentials("alice", "wrong"))
@@ -215,13 +273,23 @@ class LongTermAuthTest {
                 new StunAttribute.PasswordAlgorithm(PasswordAlgorithm.SHA_256.code()),
                 new StunAttribute.PasswordAlgorithm(PasswordAlgorithm.MD5.code())));
 
-        private final boolean offerSha256;
+        /** MD5 first, as Tern's own server lists them. */
+        static final StunAttribute.PasswordAlgorithms MD5_FIRST = new StunAttribute.PasswordAlgorithms(List.of(
+                new StunAttribute.PasswordAlgorithm(PasswordAlgorithm.MD5.code()),
+                new StunAttribute.PasswordAlgorithm(PasswordAlgorithm.SHA_256.code())));
+
+        private final StunAttribute.PasswordAlgorithms offer;
         private final Set<String> expired = ConcurrentHashMap.newKeySet();
         private volatile int nonceNumber = 1;
         volatile boolean signWithWrongKey;
 
+        /** {@code offerSha256}: PASSWORD-ALGORITHMS SHA-256, MD5; else none (an RFC 5389 server). */
         LongTermServer(boolean offerSha256) {
-            this.offerSha256 = offerSha256;
+            this(offerSha256 ? OFFER : null);
+        }
+
+        LongTermServer(StunAttribute.PasswordAlgorithms offer) {
+            this.offer = offer;
         }
 
         private String nonce() {
@@ -272,8 +340,8 @@ class LongTermAuthTest {
                     .add(new StunAttribute.ErrorCode(code, reason))
                     .add(new StunAttribute.Text(AttributeType.REALM, REALM))
                     .add(new StunAttribute.Text(AttributeType.NONCE, nonce()));
-            if (offerSha256) {
-                answer.add(OFFER);
+            if (offer != null) {
+                answer.add(offer);
             }
             return FakeStunServer.encode(answer.fingerprint());
         }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -17,6 +18,8 @@ import io.tern.stun.attr.AttributeType;
 import io.tern.stun.attr.StunAttribute;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -217,26 +220,38 @@ class StunClientTest {
 
     @ParameterizedTest
     @EnumSource(TransportProtocol.class)
-    void handsIndicationsAndChannelDataToTheListener(TransportProtocol protocol) throws Exception {
+    void handsRelayedDataAndIndicationsToTheListener(TransportProtocol protocol) throws Exception {
         InetSocketAddress peer = new InetSocketAddress(InetAddress.getByName("192.0.2.7"), 5000);
         byte[] payload = "hello".getBytes(StandardCharsets.US_ASCII); // 5 bytes: TCP pads to 8
         FakeStunServer.Behaviour pushes = (request, index) -> List.of(
                 FakeStunServer.encode(StunMessage.builder(StunClass.INDICATION, StunMethod.DATA, TransactionId.random())
                         .add(new StunAttribute.Address(AttributeType.XOR_PEER_ADDRESS, peer))
                         .add(new StunAttribute.Data(payload))),
+                // RFC 8656 §11.6: a Data indication without XOR-PEER-ADDRESS is discarded.
+                FakeStunServer.encode(StunMessage.builder(StunClass.INDICATION, StunMethod.DATA, TransactionId.random())
+                        .add(new StunAttribute.Data(payload))),
                 FakeStunServer.concat(new byte[] {0x40, 0x01, 0, 5}, payload, new byte[3]),
+                // Any other indication goes to onIndication.
+                FakeStunServer.encode(
+                        StunMessage.builder(StunClass.INDICATION, StunMethod.BINDING, TransactionId.random())),
                 bindingSuccess(request));
+        List<String> data = new CopyOnWriteArrayList<>();
         List<StunMessage> indications = new CopyOnWriteArrayList<>();
         List<String> channelData = new CopyOnWriteArrayList<>();
         InboundListener listener = new InboundListener() {
             @Override
-            public void onIndication(StunMessage indication) {
-                indications.add(indication);
+            public void onData(InetSocketAddress from, ByteBuf bytes) {
+                data.add(from + ":" + bytes.toString(StandardCharsets.US_ASCII));
             }
 
             @Override
-            public void onChannelData(int channel, ByteBuf data) {
-                channelData.add(Integer.toHexString(channel) + ":" + data.toString(StandardCharsets.US_ASCII));
+            public void onChannelData(int channel, ByteBuf bytes) {
+                channelData.add(Integer.toHexString(channel) + ":" + bytes.toString(StandardCharsets.US_ASCII));
+            }
+
+            @Override
+            public void onIndication(StunMessage indication) {
+                indications.add(indication);
             }
         };
         try (FakeStunServer server = server(protocol, pushes);
@@ -246,14 +261,89 @@ class StunClientTest {
                         .get()) {
             client.binding().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
 
-            // Both arrived before the response, on the same loop, so they are already delivered.
-            assertThat(indications).hasSize(1);
-            assertThat(indications.get(0).method()).isEqualTo(StunMethod.DATA);
-            assertThat(indications.get(0).attribute(StunAttribute.Data.class))
-                    .contains(new StunAttribute.Data(payload));
-            assertThat(indications.get(0).attribute(AttributeType.XOR_PEER_ADDRESS))
-                    .contains(new StunAttribute.Address(AttributeType.XOR_PEER_ADDRESS, peer));
+            // All arrived before the response, on the same loop, so they are already delivered.
+            assertThat(data).containsExactly(peer + ":hello");
             assertThat(channelData).containsExactly("4001:hello");
+            assertThat(indications)
+                    .singleElement()
+                    .satisfies(i -> assertThat(i.method()).isEqualTo(StunMethod.BINDING));
+            assertThat(client.stats().droppedMalformed()).isEqualTo(1);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TransportProtocol.class)
+    void bindsTheLocalAddressItIsGiven(TransportProtocol protocol) throws Exception {
+        InetAddress source = InetAddress.getByName("127.0.0.2"); // loopback too, on Linux
+        try (FakeStunServer server = server(protocol, FakeStunServer.binding());
+                StunClient client = client(server, protocol)
+                        .localAddress(new InetSocketAddress(source, 0))
+                        .connect()
+                        .get()) {
+            InetSocketAddress reflexive = client.binding().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+
+            assertThat(client.localAddress().getAddress()).isEqualTo(source);
+            assertThat(reflexive).isEqualTo(client.localAddress());
+        }
+    }
+
+    @Test
+    void sendsSendIndicationsAndUnpaddedChannelDataOverUdp() throws Exception {
+        InetSocketAddress peer = new InetSocketAddress(InetAddress.getByName("192.0.2.7"), 5000);
+        try (FakeStunServer server = FakeStunServer.udp(FakeStunServer.silent());
+                StunClient client =
+                        client(server, TransportProtocol.UDP).connect().get()) {
+            client.send(peer, Unpooled.copiedBuffer("hello", StandardCharsets.US_ASCII))
+                    .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            client.sendChannelData(0x4001, Unpooled.copiedBuffer("hello", StandardCharsets.US_ASCII))
+                    .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            awaitReceived(server, 2);
+
+            FakeStunServer.Received send = server.received().get(0);
+            assertThat(send.message().messageClass()).isEqualTo(StunClass.INDICATION);
+            assertThat(send.message().method()).isEqualTo(StunMethod.SEND);
+            assertThat(send.message().attribute(AttributeType.XOR_PEER_ADDRESS))
+                    .contains(new StunAttribute.Address(AttributeType.XOR_PEER_ADDRESS, peer));
+            assertThat(send.message().attribute(StunAttribute.Data.class))
+                    .contains(new StunAttribute.Data("hello".getBytes(StandardCharsets.US_ASCII)));
+            assertThat(send.check(r -> r.hasFingerprint() && r.verifyFingerprint()))
+                    .isTrue();
+            assertThat(ByteBufUtil.hexDump(server.received().get(1).bytes())).isEqualTo("40010005" + "68656c6c6f");
+        }
+    }
+
+    @Test
+    void padsChannelDataOverTcp() throws Exception {
+        try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                StunClient client = StunClient.builder((InetSocketAddress) listener.getLocalSocketAddress())
+                        .protocol(TransportProtocol.TCP)
+                        .eventLoopGroup(group)
+                        .connect()
+                        .get();
+                Socket accepted = listener.accept()) {
+            for (int length = 0; length <= 4; length++) {
+                client.sendChannelData(0x4FFF, Unpooled.wrappedBuffer(new byte[length]));
+            }
+            accepted.setSoTimeout((int) WAIT.toMillis());
+            byte[] stream = new byte[4 + 8 * 4];
+            new java.io.DataInputStream(accepted.getInputStream()).readFully(stream);
+            // Lengths 0..4 with their padding to 4: 4, 8, 8, 8 and 8 bytes.
+            assertThat(ByteBufUtil.hexDump(stream))
+                    .isEqualTo("4fff0000" + "4fff000100000000" + "4fff000200000000" + "4fff000300000000"
+                            + "4fff000400000000");
+        }
+    }
+
+    @Test
+    void refusesChannelNumbersOutsideRfc8656AndReleasesTheData() throws Exception {
+        try (FakeStunServer server = FakeStunServer.udp(FakeStunServer.silent());
+                StunClient client =
+                        client(server, TransportProtocol.UDP).connect().get()) {
+            ByteBuf data = Unpooled.copiedBuffer("x", StandardCharsets.US_ASCII);
+            assertThatThrownBy(() -> client.sendChannelData(0x5000, data)).isInstanceOf(IllegalArgumentException.class);
+            assertThat(data.refCnt()).isZero();
+            assertThatThrownBy(() -> client.channelBind(0x3FFF, server.address()))
+                    .isInstanceOf(IllegalArgumentException.class);
         }
     }
 

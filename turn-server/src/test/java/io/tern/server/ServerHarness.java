@@ -51,8 +51,20 @@ public final class ServerHarness implements AutoCloseable {
     }
 
     public static ServerHarness startTurn(TurnConfig turn) throws Exception {
+        return startTurn(turn, "127.0.0.1");
+    }
+
+    /**
+     * A TURN server with these settings listening on {@code listeningIps} (UDP and TCP on one free
+     * port), e.g. {@code "::1"} with {@code turn.relayIps()} [::1] for an IPv6-only server.
+     */
+    public static ServerHarness startTurn(TurnConfig turn, String... listeningIps) throws Exception {
+        List<InetAddress> addresses = new java.util.ArrayList<>();
+        for (String ip : listeningIps) {
+            addresses.add(InetAddress.getByName(ip));
+        }
         ServerConfig config = ServerConfig.defaults()
-                .withListening(List.of(InetAddress.getByName("127.0.0.1")), 0)
+                .withListening(addresses, 0)
                 .withThreads(2)
                 .withTurn(turn);
         return new ServerHarness(TernServer.start(config));

@@ -50,6 +50,10 @@ public final class StunCrypto {
         crc.reset();
         if (buf.hasArray()) {
             crc.update(buf.array(), buf.arrayOffset() + index, length);
+        } else if (buf.nioBufferCount() == 1) {
+            // A direct buffer's reused internal NIO view: the CRC intrinsic reads memory in place,
+            // about twice as fast as copying to an array first, and allocates nothing.
+            crc.update(buf.internalNioBuffer(index, length));
         } else {
             while (length > 0) {
                 int n = Math.min(length, copy.length);

@@ -12,6 +12,8 @@ public enum RelayDrop {
     RATE_LIMITED,
     /** A permission or channel refused by the peer filter (answered 403). */
     PEER_REFUSED,
+    /** A peer datagram over 2048 bytes, which the read slot truncated. */
+    OVERSIZED,
     /** A malformed ChannelData message or Send indication. */
     MALFORMED,
     /** The kernel refused a send (ICMP unreachable, ENETUNREACH, EPERM...). */

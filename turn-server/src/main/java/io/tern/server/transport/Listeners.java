@@ -32,8 +32,14 @@ import java.util.stream.Collectors;
  * are always handled by the same thread and its allocation needs no lock.
  */
 public final class Listeners {
-    /** Largest datagram read in one recvmmsg slot; larger ones are truncated and then dropped. */
-    static final int MAX_DATAGRAM = 2048;
+    /**
+     * Largest datagram Tern takes (client messages and peer data). Read slots are one byte larger,
+     * so a datagram that filled its slot was truncated by the kernel and can be dropped instead of
+     * passed on cut short.
+     */
+    public static final int MAX_DATAGRAM = 2048;
+
+    private static final int READ_SLOT = MAX_DATAGRAM + 1;
 
     /** Datagrams per recvmmsg call. */
     static final int DATAGRAMS_PER_READ = 16;
@@ -113,12 +119,12 @@ public final class Listeners {
      */
     public static Bootstrap datagramOptions(Bootstrap b, IoTransports io) {
         if (io.reusePort()) {
-            b.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_DATAGRAM)
+            b.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, READ_SLOT)
                     .option(
                             ChannelOption.RCVBUF_ALLOCATOR,
-                            new FixedRecvByteBufAllocator(MAX_DATAGRAM * DATAGRAMS_PER_READ));
+                            new FixedRecvByteBufAllocator(READ_SLOT * DATAGRAMS_PER_READ));
         } else {
-            b.option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM));
+            b.option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(READ_SLOT));
         }
         return b;
     }

@@ -85,9 +85,14 @@ final class AllocateHandler implements MethodHandler {
                     exchange, request, auth, "RESERVATION-TOKEN excludes EVEN-PORT and REQUESTED-ADDRESS-FAMILY");
             return;
         }
-        if (hasFamily && request.has(AttributeType.ADDITIONAL_ADDRESS_FAMILY)) {
-            turn.badRequest(exchange, request, auth, "REQUESTED- and ADDITIONAL-ADDRESS-FAMILY together");
-            return;
+        if (request.has(AttributeType.ADDITIONAL_ADDRESS_FAMILY)) {
+            // RFC 8656 §7.2: it may only ask for IPv6 in addition to the default IPv4, and may not
+            // come with REQUESTED-ADDRESS-FAMILY.
+            long additional = request.u32(AttributeType.ADDITIONAL_ADDRESS_FAMILY) >>> 24;
+            if (hasFamily || additional != AddressFamily.IPV6) {
+                turn.badRequest(exchange, request, auth, "ADDITIONAL-ADDRESS-FAMILY must be IPv6, alone");
+                return;
+            }
         }
         int family = AddressFamily.IPV4;
         if (hasFamily) {
@@ -213,7 +218,8 @@ final class AllocateHandler implements MethodHandler {
 
     private void respond(
             Exchange exchange, StunReader request, AuthResult auth, Allocation a, boolean reserved, long token) {
-        long remaining = Math.max(0, (a.expiresAt() - loop.now()) / 1000);
+        // Rounded up: the lifetime granted a moment ago must read as granted, not one second less.
+        long remaining = Math.max(0, (a.expiresAt() - loop.now() + 999) / 1000);
         StunWriter w = turn.success(exchange, request)
                 .address(AttributeType.XOR_RELAYED_ADDRESS, a.relayedAddress())
                 .u32(AttributeType.LIFETIME, (int) remaining);

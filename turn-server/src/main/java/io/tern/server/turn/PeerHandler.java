@@ -6,6 +6,7 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
 import io.tern.server.metrics.RelayDrop;
 import io.tern.server.metrics.ServerMetrics;
+import io.tern.server.transport.Listeners;
 import io.tern.stun.StunClass;
 import io.tern.stun.StunMethod;
 import io.tern.stun.StunWriter;
@@ -48,6 +49,12 @@ final class PeerHandler extends SimpleChannelInboundHandler<DatagramPacket> {
         InetSocketAddress peer = packet.sender();
         ByteBuf data = packet.content();
         int length = data.readableBytes();
+        if (length > Listeners.MAX_DATAGRAM) {
+            // Larger than a read slot: the kernel cut it short. Relaying it would corrupt it.
+            a.dropped++;
+            metrics.relayDropped(RelayDrop.OVERSIZED);
+            return;
+        }
         long now = loop.now();
         if (!a.permits(peer.getAddress(), now)) {
             a.dropped++;

@@ -61,7 +61,10 @@ final class TurnRequests {
         if (result.ok()) {
             return result;
         }
-        if (!challenges.tryAcquire(exchange.remote().getAddress(), now)) {
+        // Only datagrams can be spoofed to reflect at a victim; a stream's source is real, and a
+        // dropped answer there would hang the client (nothing is retransmitted on TCP).
+        if (exchange.transport().isDatagram()
+                && !challenges.tryAcquire(exchange.remote().getAddress(), now)) {
             loop.metrics().dropped(DropReason.UNAUTHENTICATED_LIMIT);
             return null;
         }

@@ -39,7 +39,6 @@ import java.net.Socket;
 import java.util.Arrays;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -229,10 +228,6 @@ class RelayTest {
      * UDP datagrams can be far larger than an Ethernet MTU (loopback's is 64 KiB). Whether Tern
      * relays them or drops them, it must never pass on part of one as if it were the whole.
      */
-    @Disabled("bug: relay sockets read with the listeners' 2048-byte datagram slots"
-            + " (Listeners.datagramOptions, used by AllocateHandler.open); a larger datagram from a peer is"
-            + " cut to 2048 bytes by the kernel and PeerHandler.channelRead0 relays the truncated bytes to"
-            + " the client as if whole (ChannelData and Data indications alike)")
     @ParameterizedTest
     @EnumSource(TransportProtocol.class)
     void largeDatagramsFromAPeerAreRelayedWholeOrNotAtAll(TransportProtocol transport) throws Exception {

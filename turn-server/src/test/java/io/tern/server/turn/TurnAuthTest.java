@@ -37,7 +37,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -204,9 +203,6 @@ class TurnAuthTest {
      * address, and a 401 that is silently not sent leaves a legitimate client waiting out Ti
      * (39.5 s) with no retransmission to rescue it.
      */
-    @Disabled("bug: TurnRequests.authenticate applies ChallengeLimiter (burst 20, 10/s per source IP) to"
-            + " TCP clients too; over TCP a source address cannot be spoofed, and the dropped 401 is never"
-            + " retransmitted, so the 21st client from one IP in a burst hangs until its timeout")
     @ParameterizedTest
     @EnumSource(
             value = TransportProtocol.class,

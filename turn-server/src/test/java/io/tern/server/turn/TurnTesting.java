@@ -133,8 +133,8 @@ final class TurnTesting {
 
     /** Asserts a LIFETIME the server granted (see {@code AllocateTest#reportsTheGrantedLifetimeExactly}). */
     static void assertLifetime(Duration actual, int seconds) {
-        // Allocate answers with the time left, rounded down: 599 s when a millisecond has passed.
-        assertThat(actual.toSeconds()).isBetween(seconds - 1L, (long) seconds);
+        // Allocate answers with the time left, rounded up, so a fresh grant reads exactly.
+        assertThat(actual.toSeconds()).isEqualTo(seconds);
     }
 
     static <T> T await(CompletableFuture<T> future) throws Exception {

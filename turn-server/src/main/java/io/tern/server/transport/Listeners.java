@@ -2,6 +2,7 @@ package io.tern.server.transport;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
@@ -89,7 +90,7 @@ public final class Listeners {
     public int bindUdp(InetSocketAddress address, int sockets) throws InterruptedException {
         Bootstrap b = new Bootstrap()
                 .group(group)
-                .channel(io.datagramChannel())
+                .channelFactory(() -> io.newDatagramChannel(address.getAddress()))
                 .option(ChannelOption.SO_RCVBUF, 1 << 20)
                 .option(ChannelOption.SO_SNDBUF, 1 << 20)
                 .handler(new ChannelInitializer<Channel>() {
@@ -118,6 +119,9 @@ public final class Listeners {
      * off because Netty 4.2.18 merges or truncates datagrams with it on this path.
      */
     public static Bootstrap datagramOptions(Bootstrap b, IoTransports io) {
+        // The pooled allocator recycles buffers, slices and their wrappers per thread; Netty 4.2's
+        // default adaptive allocator fell back to unpooled direct buffers on the relay path.
+        b.option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT);
         if (io.reusePort()) {
             b.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, READ_SLOT)
                     .option(
@@ -135,6 +139,7 @@ public final class Listeners {
                 .channel(io.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {

@@ -181,7 +181,7 @@ final class AllocateHandler implements MethodHandler {
         Bootstrap b = Listeners.datagramOptions(
                 new Bootstrap()
                         .group(eventLoop)
-                        .channel(services.io().datagramChannel())
+                        .channelFactory(() -> services.io().newDatagramChannel(endpoint.bindAddress()))
                         .handler(peers),
                 services.io());
         ChannelFuture registered = b.register();

@@ -417,6 +417,11 @@ final class TurnTesting {
             return d;
         }
 
+        /** The next datagram, or null when none arrives within {@code millis}. */
+        Datagram receiveWithin(int millis) throws IOException {
+            return receive(Duration.ofMillis(millis));
+        }
+
         void assertNothingArrives() throws IOException {
             Datagram d = receive(SILENCE);
             assertThat(d).as("received by the peer").isNull();

@@ -5,8 +5,10 @@ import io.tern.server.config.ConfigException;
 import io.tern.server.config.ServerConfig;
 import io.tern.server.config.ServerConfig.IoTransport;
 import io.tern.server.config.TurnConfig;
+import io.tern.server.http.HttpListen;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -14,7 +16,9 @@ import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code tern serve}: runs the server until SIGTERM or SIGINT. Option names are coturn's where the
@@ -29,6 +33,19 @@ import picocli.CommandLine.Option;
         })
 final class ServeCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(ServeCommand.class);
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(
+            names = {"-c", "--config"},
+            paramLabel = "FILE",
+            description = {
+                "Configuration file in coturn's syntax (key=value lines; see config/tern.conf).",
+                "Precedence: flag, then environment variable TERN_<OPTION> (e.g. TERN_MIN_PORT), then this file,",
+                "then the default. TERN_CONFIG names the file too."
+            })
+    Path configFile;
 
     @Option(
             names = {"-L", "--listening-ip"},
@@ -167,11 +184,22 @@ final class ServeCommand implements Callable<Integer> {
             description = "Bytes per second per allocation and direction; excess is dropped. Default: 0, no limit.")
     long maxBps;
 
+    @Option(
+            names = "--http-listen",
+            paramLabel = "IP:PORT",
+            description =
+                    "Operator HTTP (/metrics, /healthz, /readyz) address; [::1]:PORT for IPv6. Default: 127.0.0.1:9641.")
+    String httpListen;
+
+    @Option(names = "--no-http", description = "Do not start the operator HTTP server.")
+    boolean noHttp;
+
     @Override
     public Integer call() throws InterruptedException {
         ServerConfig config;
         try {
-            config = toConfig();
+            config = OptionSources.resolve(this, spec, configFile, System.getenv())
+                    .toConfig();
         } catch (ConfigException e) {
             System.err.println("tern: " + e.getMessage());
             return 2;
@@ -227,7 +255,18 @@ final class ServeCommand implements Callable<Integer> {
                 .withTransports(!noUdp, !noTcp, ioTransport)
                 .withThreads(threads)
                 .withSoftware(noSoftware ? "" : software)
-                .withTcpIdleSeconds(tcpIdleSeconds);
+                .withTcpIdleSeconds(tcpIdleSeconds)
+                .withHttp(httpConfig());
+    }
+
+    private java.net.InetSocketAddress httpConfig() {
+        if (noHttp && httpListen != null) {
+            throw new ConfigException("no-http", "set", "leave out either --no-http or --http-listen " + httpListen);
+        }
+        if (noHttp) {
+            return null;
+        }
+        return httpListen == null ? ServerConfig.DEFAULT_HTTP_LISTEN : HttpListen.parse(httpListen);
     }
 
     /** Only IP literals: a host name here would make start-up depend on DNS. */

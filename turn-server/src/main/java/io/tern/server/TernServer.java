@@ -9,6 +9,8 @@ import io.tern.server.auth.CredentialStore;
 import io.tern.server.auth.NonceService;
 import io.tern.server.config.ServerConfig;
 import io.tern.server.config.TurnConfig;
+import io.tern.server.http.HttpListen;
+import io.tern.server.http.OperatorHttpServer;
 import io.tern.server.metrics.ServerMetrics;
 import io.tern.server.policy.IpRange;
 import io.tern.server.policy.PeerFilter;
@@ -49,6 +51,8 @@ public final class TernServer implements AutoCloseable {
     private final TurnServices turn;
     private final CredentialStore credentials;
     private final NonceService nonces;
+    private volatile OperatorHttpServer http;
+    private volatile boolean ready;
 
     private TernServer(ServerConfig config) {
         this.config = config;
@@ -144,6 +148,12 @@ public final class TernServer implements AutoCloseable {
                 config.tcp() ? "on" : "off",
                 groupSize(),
                 io.name());
+        // After the STUN/TURN listeners, so a busy STUN port is reported as such, not as HTTP.
+        if (config.httpListen() != null) {
+            http = OperatorHttpServer.start(config.httpListen(), metrics, turn.quotas(), this::ready);
+            log.info("operator HTTP (/metrics, /healthz, /readyz) on http://{}", HttpListen.format(http.address()));
+        }
+        ready = true;
     }
 
     private int groupSize() {
@@ -177,10 +187,32 @@ public final class TernServer implements AutoCloseable {
         return listeners.tcpAddresses();
     }
 
-    /** Stops listening, closes every connection and the event loops; waits up to 5 s. */
+    /** The bound operator HTTP address, or null when HTTP is disabled or not started. */
+    public InetSocketAddress httpAddress() {
+        OperatorHttpServer h = http;
+        return h == null ? null : h.address();
+    }
+
+    /**
+     * True once every listener is bound, until {@link #close} begins: what {@code /readyz}
+     * reports.
+     */
+    public boolean ready() {
+        return ready;
+    }
+
+    /**
+     * Stops listening, closes every connection and the event loops; waits up to 5 s. {@code /readyz}
+     * answers 503 from the first moment, and the HTTP server stops last.
+     */
     @Override
     public void close() {
+        ready = false;
         listeners.close();
         group.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly(6, TimeUnit.SECONDS);
+        OperatorHttpServer h = http;
+        if (h != null) {
+            h.close();
+        }
     }
 }

@@ -37,7 +37,8 @@ public final class ServerHarness implements AutoCloseable {
         ServerConfig config = ServerConfig.defaults()
                 .withListening(addresses, 0)
                 .withTransports(true, true, io)
-                .withThreads(2);
+                .withThreads(2)
+                .withHttp(HTTP_ANY_PORT);
         return new ServerHarness(TernServer.start(config));
     }
 
@@ -66,7 +67,8 @@ public final class ServerHarness implements AutoCloseable {
         ServerConfig config = ServerConfig.defaults()
                 .withListening(addresses, 0)
                 .withThreads(2)
-                .withTurn(turn);
+                .withTurn(turn)
+                .withHttp(HTTP_ANY_PORT);
         return new ServerHarness(TernServer.start(config));
     }
 
@@ -90,6 +92,9 @@ public final class ServerHarness implements AutoCloseable {
                 0);
     }
 
+    /** Test servers serve HTTP on a free loopback port, never on the default 9641. */
+    public static final InetSocketAddress HTTP_ANY_PORT = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+
     public static final String REALM = "tern.test";
     public static final String REST_SECRET = "rest-secret";
 
@@ -107,6 +112,11 @@ public final class ServerHarness implements AutoCloseable {
 
     public InetSocketAddress tcp() {
         return server.tcpAddresses().get(0);
+    }
+
+    /** The operator HTTP server's bound address (a free port on loopback). */
+    public InetSocketAddress http() {
+        return server.httpAddress();
     }
 
     /** Sends one datagram and waits up to 2 s for one back; null on timeout. */

@@ -86,7 +86,8 @@ public class RelayPathBenchmark {
         server = TernServer.start(ServerConfig.defaults()
                 .withListening(List.of(loopback), 0)
                 .withThreads(1)
-                .withTurn(turn));
+                .withTurn(turn)
+                .withHttp(null));
         InetSocketAddress serverAddress = server.udpAddresses().get(0);
 
         peer = DatagramChannel.open().bind(new InetSocketAddress(loopback, 0));

@@ -1,6 +1,7 @@
 package io.tern.server.config;
 
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Objects;
 
@@ -18,6 +19,8 @@ import java.util.Objects;
  * @param software the SOFTWARE attribute value; empty to send none
  * @param tcpIdleSeconds close a TCP connection after this long without traffic
  * @param turn the TURN relay options
+ * @param httpListen where the operator HTTP server ({@code /metrics}, {@code /healthz},
+ *     {@code /readyz}) listens; port 0 picks a free port (tests); null disables it
  */
 public record ServerConfig(
         List<InetAddress> listeningIps,
@@ -28,9 +31,24 @@ public record ServerConfig(
         IoTransport transport,
         String software,
         int tcpIdleSeconds,
-        TurnConfig turn) {
+        TurnConfig turn,
+        InetSocketAddress httpListen) {
 
     public static final int DEFAULT_PORT = 3478;
+
+    public static final int DEFAULT_HTTP_PORT = 9641;
+
+    /** 127.0.0.1:9641: metrics stay on the host unless the operator opens them up. */
+    public static final InetSocketAddress DEFAULT_HTTP_LISTEN =
+            new InetSocketAddress(ipv4Loopback(), DEFAULT_HTTP_PORT);
+
+    private static InetAddress ipv4Loopback() {
+        try {
+            return InetAddress.getByAddress(new byte[] {127, 0, 0, 1});
+        } catch (java.net.UnknownHostException e) {
+            throw new AssertionError(e);
+        }
+    }
 
     /** Which Netty transport carries the sockets. */
     public enum IoTransport {
@@ -62,6 +80,34 @@ public record ServerConfig(
             throw new ConfigException(
                     "tcp-idle-timeout", String.valueOf(tcpIdleSeconds), "use a positive number of seconds");
         }
+        if (httpListen != null && httpListen.isUnresolved()) {
+            throw new ConfigException(
+                    "http-listen", httpListen.getHostString(), "give an IP address literal such as 127.0.0.1");
+        }
+    }
+
+    /** The configuration without {@code httpListen}: the operator HTTP server on its default address. */
+    public ServerConfig(
+            List<InetAddress> listeningIps,
+            int listeningPort,
+            boolean udp,
+            boolean tcp,
+            int threads,
+            IoTransport transport,
+            String software,
+            int tcpIdleSeconds,
+            TurnConfig turn) {
+        this(
+                listeningIps,
+                listeningPort,
+                udp,
+                tcp,
+                threads,
+                transport,
+                software,
+                tcpIdleSeconds,
+                turn,
+                DEFAULT_HTTP_LISTEN);
     }
 
     /** The embedded defaults: every interface, port 3478, UDP and TCP. */
@@ -71,29 +117,37 @@ public record ServerConfig(
     }
 
     public ServerConfig withListening(List<InetAddress> ips, int port) {
-        return new ServerConfig(ips, port, udp, tcp, threads, transport, software, tcpIdleSeconds, turn);
+        return new ServerConfig(ips, port, udp, tcp, threads, transport, software, tcpIdleSeconds, turn, httpListen);
     }
 
     public ServerConfig withThreads(int count) {
         return new ServerConfig(
-                listeningIps, listeningPort, udp, tcp, count, transport, software, tcpIdleSeconds, turn);
+                listeningIps, listeningPort, udp, tcp, count, transport, software, tcpIdleSeconds, turn, httpListen);
     }
 
     public ServerConfig withTransports(boolean useUdp, boolean useTcp, IoTransport io) {
         return new ServerConfig(
-                listeningIps, listeningPort, useUdp, useTcp, threads, io, software, tcpIdleSeconds, turn);
+                listeningIps, listeningPort, useUdp, useTcp, threads, io, software, tcpIdleSeconds, turn, httpListen);
     }
 
     public ServerConfig withSoftware(String value) {
-        return new ServerConfig(listeningIps, listeningPort, udp, tcp, threads, transport, value, tcpIdleSeconds, turn);
+        return new ServerConfig(
+                listeningIps, listeningPort, udp, tcp, threads, transport, value, tcpIdleSeconds, turn, httpListen);
     }
 
     public ServerConfig withTcpIdleSeconds(int seconds) {
-        return new ServerConfig(listeningIps, listeningPort, udp, tcp, threads, transport, software, seconds, turn);
+        return new ServerConfig(
+                listeningIps, listeningPort, udp, tcp, threads, transport, software, seconds, turn, httpListen);
+    }
+
+    /** Where the operator HTTP server listens; null disables it. */
+    public ServerConfig withHttp(InetSocketAddress listen) {
+        return new ServerConfig(
+                listeningIps, listeningPort, udp, tcp, threads, transport, software, tcpIdleSeconds, turn, listen);
     }
 
     public ServerConfig withTurn(TurnConfig value) {
         return new ServerConfig(
-                listeningIps, listeningPort, udp, tcp, threads, transport, software, tcpIdleSeconds, value);
+                listeningIps, listeningPort, udp, tcp, threads, transport, software, tcpIdleSeconds, value, httpListen);
     }
 }

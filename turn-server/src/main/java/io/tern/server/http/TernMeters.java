@@ -1,0 +1,197 @@
+package io.tern.server.http;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufAllocatorMetric;
+import io.netty.buffer.ByteBufAllocatorMetricProvider;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.tern.server.metrics.DropReason;
+import io.tern.server.metrics.RelayDrop;
+import io.tern.server.metrics.ServerMetrics;
+import io.tern.server.turn.Quotas;
+import io.tern.stun.ParseError;
+import io.tern.stun.StunMethod;
+import java.util.Locale;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * Exposes {@link ServerMetrics} and the quota counts as Micrometer meters. Every meter is a
+ * function of a counter the event loops already keep (a {@link java.util.concurrent.atomic.LongAdder}
+ * read at scrape time), so the data path never calls Micrometer and nothing is counted twice.
+ *
+ * <p>Names follow coturn/eturnal with a {@code tern_} prefix; Micrometer's Prometheus naming adds
+ * {@code _total} to counters, so {@code tern.requests} is scraped as {@code tern_requests_total}.
+ */
+public final class TernMeters implements AutoCloseable {
+    /** Request methods that get their own {@code method} label; every other method is "other". */
+    static final int[] REQUEST_METHODS = {
+        StunMethod.BINDING,
+        StunMethod.ALLOCATE,
+        StunMethod.REFRESH,
+        StunMethod.CREATE_PERMISSION,
+        StunMethod.CHANNEL_BIND,
+        StunMethod.CONNECT,
+        StunMethod.CONNECTION_BIND
+    };
+
+    /** ServerMetrics keeps 16 per-method slots (methods 0x000 to 0x00F). */
+    private static final int METHOD_SLOTS = 16;
+
+    private final JvmGcMetrics gc;
+
+    private TernMeters(JvmGcMetrics gc) {
+        this.gc = gc;
+    }
+
+    /**
+     * Registers Tern's meters, the JVM basics and Netty's buffer memory on {@code registry}.
+     * Close the result to unregister the garbage collector listeners.
+     */
+    public static TernMeters bind(MeterRegistry registry, ServerMetrics metrics, Quotas quotas) {
+        bindTern(registry, metrics, quotas);
+        bindNetty(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        new FileDescriptorMetrics().bindTo(registry);
+        JvmGcMetrics gc = new JvmGcMetrics();
+        gc.bindTo(registry);
+        return new TernMeters(gc);
+    }
+
+    static void bindTern(MeterRegistry registry, ServerMetrics m, Quotas quotas) {
+        Gauge.builder("tern.allocations.active", quotas, Quotas::active)
+                .description("Allocations that exist now")
+                .register(registry);
+        counter(registry, "tern.allocations", m, ServerMetrics::allocationsStartedCount, "Allocations created");
+        // Ended = started - active; an allocation ends on expiry, on Refresh with lifetime 0 or at close.
+        counter(
+                registry,
+                "tern.allocations.ended",
+                m,
+                x -> x.allocationsStartedCount() - x.allocationsActive(),
+                "Allocations that ended (expired, deleted by Refresh 0, or closed with their TCP connection)");
+
+        FunctionCounter.builder("tern.relayed.packets", m, ServerMetrics::packetsToPeers)
+                .tag("direction", "to_peer")
+                .description("Packets relayed")
+                .register(registry);
+        FunctionCounter.builder("tern.relayed.packets", m, ServerMetrics::packetsToClients)
+                .tag("direction", "to_client")
+                .description("Packets relayed")
+                .register(registry);
+        FunctionCounter.builder("tern.relayed.bytes", m, ServerMetrics::bytesToPeers)
+                .tag("direction", "to_peer")
+                .description("Application bytes relayed (payload, without STUN/ChannelData framing)")
+                .register(registry);
+        FunctionCounter.builder("tern.relayed.bytes", m, ServerMetrics::bytesToClients)
+                .tag("direction", "to_client")
+                .description("Application bytes relayed (payload, without STUN/ChannelData framing)")
+                .register(registry);
+
+        for (int method : REQUEST_METHODS) {
+            requests(registry, m, StunMethod.name(method), "success", x -> x.successCount(method));
+            requests(registry, m, StunMethod.name(method), "error", x -> x.errorCount(method));
+        }
+        requests(registry, m, "other", "success", x -> otherMethods(x, true));
+        requests(registry, m, "other", "error", x -> otherMethods(x, false));
+
+        for (ParseError reason : ParseError.values()) {
+            FunctionCounter.builder("tern.malformed", m, x -> x.malformedCount(reason))
+                    .tag("reason", label(reason))
+                    .description("Datagrams and frames dropped because they do not parse")
+                    .register(registry);
+        }
+        for (DropReason reason : DropReason.values()) {
+            FunctionCounter.builder("tern.dropped", m, x -> x.droppedCount(reason))
+                    .tag("reason", label(reason))
+                    .description("Well-formed messages dropped without an answer")
+                    .register(registry);
+        }
+        for (RelayDrop reason : RelayDrop.values()) {
+            FunctionCounter.builder("tern.relay.dropped", m, x -> x.relayDropCount(reason))
+                    .tag("reason", label(reason))
+                    .description("Relayed data not passed on")
+                    .register(registry);
+        }
+        counter(
+                registry,
+                "tern.tcp.connections",
+                m,
+                ServerMetrics::tcpConnectionsOpened,
+                "TCP (and later TLS) client connections accepted");
+    }
+
+    private static void bindNetty(MeterRegistry registry) {
+        // Relay and listener buffers come from the pooled allocator; Netty's default (adaptive) one
+        // serves the rest, including this HTTP server.
+        allocator(registry, "pooled", PooledByteBufAllocator.DEFAULT);
+        if (ByteBufAllocator.DEFAULT != PooledByteBufAllocator.DEFAULT) {
+            allocator(registry, "default", ByteBufAllocator.DEFAULT);
+        }
+    }
+
+    private static void allocator(MeterRegistry registry, String name, ByteBufAllocator allocator) {
+        if (!(allocator instanceof ByteBufAllocatorMetricProvider provider)) {
+            return;
+        }
+        ByteBufAllocatorMetric metric = provider.metric();
+        Gauge.builder("tern.netty.memory.used", metric, ByteBufAllocatorMetric::usedDirectMemory)
+                .tags("allocator", name, "memory", "direct")
+                .description("Memory held by Netty's buffer allocators")
+                .baseUnit("bytes")
+                .register(registry);
+        Gauge.builder("tern.netty.memory.used", metric, ByteBufAllocatorMetric::usedHeapMemory)
+                .tags("allocator", name, "memory", "heap")
+                .description("Memory held by Netty's buffer allocators")
+                .baseUnit("bytes")
+                .register(registry);
+    }
+
+    private static long otherMethods(ServerMetrics m, boolean success) {
+        long sum = 0;
+        outer:
+        for (int method = 0; method < METHOD_SLOTS; method++) {
+            for (int named : REQUEST_METHODS) {
+                if (named == method) {
+                    continue outer;
+                }
+            }
+            sum += success ? m.successCount(method) : m.errorCount(method);
+        }
+        return sum;
+    }
+
+    private static void requests(
+            MeterRegistry registry, ServerMetrics m, String method, String result, ToDoubleFunction<ServerMetrics> f) {
+        FunctionCounter.builder("tern.requests", m, f)
+                .tags("method", method, "result", result)
+                .description("STUN/TURN requests answered, by method and result (error: any error response)")
+                .register(registry);
+    }
+
+    private static void counter(
+            MeterRegistry registry, String name, ServerMetrics m, ToDoubleFunction<ServerMetrics> f, String help) {
+        FunctionCounter.builder(name, m, f).description(help).register(registry);
+    }
+
+    private static String label(Enum<?> reason) {
+        return reason.name().toLowerCase(Locale.ROOT);
+    }
+
+    @Override
+    public void close() {
+        gc.close();
+    }
+}

@@ -35,6 +35,12 @@ final class AllocateHandler implements MethodHandler {
     /** RFC 8656 §7.2: a port held for a RESERVATION-TOKEN is kept about 30 seconds. */
     static final long RESERVATION_SECONDS = 30;
 
+    /** Ports tried before answering 508 when binding fails (a port taken outside Tern). */
+    static final int BIND_ATTEMPTS = 4;
+
+    /** How long a port another program held stays out of rotation. */
+    static final long BUSY_PORT_SECONDS = 60;
+
     private static final SecureRandom TOKENS = new SecureRandom();
 
     private final TurnRequests turn;
@@ -137,27 +143,34 @@ final class AllocateHandler implements MethodHandler {
         }
         RelayPorts ports = endpoint.ports();
         long newToken = TOKENS.nextLong();
-        int port;
-        if (hasToken) {
-            port = ports.claimReservation(reservation);
-        } else if (reserveNext) {
-            port = ports.acquireEvenPair(newToken);
-        } else if (evenPort) {
-            port = ports.acquireEven();
-        } else {
-            port = ports.acquire();
-        }
-        if (port < 0) {
-            services.quotas().release(auth.username());
-            turn.error(exchange, request, auth, 508, "Insufficient Capacity");
-            return;
-        }
-        Allocation allocation = open(exchange, request, auth, endpoint, port);
-        if (allocation == null) {
-            ports.release(port);
-            if (reserveNext) {
-                ports.dropReservation(newToken);
+        Allocation allocation = null;
+        for (int attempt = 0; attempt < BIND_ATTEMPTS && allocation == null; attempt++) {
+            int port;
+            if (hasToken) {
+                port = ports.claimReservation(reservation);
+            } else if (reserveNext) {
+                port = ports.acquireEvenPair(newToken);
+            } else if (evenPort) {
+                port = ports.acquireEven();
+            } else {
+                port = ports.acquire();
             }
+            if (port < 0) {
+                break;
+            }
+            allocation = open(exchange, request, auth, endpoint, port);
+            if (allocation == null) {
+                // Another program holds the port: keep it out of rotation for a while, try another.
+                exchange.eventLoop().schedule(() -> ports.release(port), BUSY_PORT_SECONDS, TimeUnit.SECONDS);
+                if (reserveNext) {
+                    ports.dropReservation(newToken);
+                }
+                if (hasToken) {
+                    break; // a reserved port has no substitute
+                }
+            }
+        }
+        if (allocation == null) {
             services.quotas().release(auth.username());
             turn.error(exchange, request, auth, 508, "Insufficient Capacity");
             return;

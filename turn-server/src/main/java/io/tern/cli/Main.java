@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
             VersionCommand.class,
             CredentialsCommand.class,
             HashPasswordCommand.class,
+            ProbeCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

@@ -39,14 +39,11 @@ final class OptionSources {
 
     /** coturn options Tern does not (yet) support: named in one warning, then ignored. */
     static final Set<String> COTURN_ONLY = Set.of(
-            "tls-listening-port",
             "alt-listening-port",
             "alt-tls-listening-port",
             "listening-device",
             "relay-device",
             "relay-threads",
-            "cert",
-            "pkey",
             "pkey-pwd",
             "cipher-list",
             "ca-file",
@@ -54,7 +51,6 @@ final class OptionSources {
             "dh2066",
             "dh566",
             "ec-curve-name",
-            "no-tls",
             "no-dtls",
             "no-tlsv1",
             "no-tlsv1_1",

@@ -4,6 +4,7 @@ import io.tern.server.TernServer;
 import io.tern.server.config.ConfigException;
 import io.tern.server.config.ServerConfig;
 import io.tern.server.config.ServerConfig.IoTransport;
+import io.tern.server.config.TlsConfig;
 import io.tern.server.config.TurnConfig;
 import io.tern.server.http.HttpListen;
 import java.net.InetAddress;
@@ -64,6 +65,38 @@ final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--no-tcp", description = "Do not listen on TCP.")
     boolean noTcp;
+
+    @Option(
+            names = "--tls-listening-port",
+            paramLabel = "PORT",
+            description = "TCP port for STUN/TURN over TLS (when a certificate is given). Default: ${DEFAULT-VALUE}.")
+    int tlsListeningPort = TlsConfig.DEFAULT_PORT;
+
+    @Option(
+            names = "--cert",
+            paramLabel = "FILE",
+            description = {
+                "TLS certificate chain, PEM, leaf first. With --pkey it turns TLS on; without both, Tern runs",
+                "without TLS."
+            })
+    Path cert;
+
+    @Option(
+            names = "--pkey",
+            paramLabel = "FILE",
+            description = "Private key of --cert, PEM (PKCS#8, RSA or EC), unencrypted.")
+    Path pkey;
+
+    @Option(names = "--no-tls", description = "Do not listen for TLS, even with a certificate.")
+    boolean noTls;
+
+    @Option(
+            names = "--dev-self-signed",
+            description = {
+                "Serve TLS with a self-signed certificate for localhost generated at start-up.",
+                "For development only: clients cannot verify it."
+            })
+    boolean devSelfSigned;
 
     @Option(names = "--threads", paramLabel = "N", description = "Event loop threads. Default: 0, one per CPU.")
     int threads;
@@ -250,6 +283,7 @@ final class ServeCommand implements Callable<Integer> {
                 totalQuota,
                 maxBps);
         return ServerConfig.defaults()
+                .withTls(new TlsConfig(!noTls, tlsListeningPort, cert, pkey, devSelfSigned))
                 .withTurn(turn)
                 .withListening(ips, listeningPort)
                 .withTransports(!noUdp, !noTcp, ioTransport)

@@ -17,6 +17,7 @@ import io.tern.server.policy.PeerFilter;
 import io.tern.server.stun.BindingHandler;
 import io.tern.server.stun.Responder;
 import io.tern.server.stun.StunDispatcher;
+import io.tern.server.tls.ServerTls;
 import io.tern.server.transport.IoTransports;
 import io.tern.server.transport.Listeners;
 import io.tern.server.transport.StunIngress;
@@ -51,6 +52,9 @@ public final class TernServer implements AutoCloseable {
     private final TurnServices turn;
     private final CredentialStore credentials;
     private final NonceService nonces;
+    /** Null when TLS is off or has no certificate. */
+    private final ServerTls tls;
+
     private volatile OperatorHttpServer http;
     private volatile boolean ready;
 
@@ -64,6 +68,8 @@ public final class TernServer implements AutoCloseable {
                 .authSecrets(t.staticAuthSecrets())
                 .build();
         this.nonces = NonceService.random(NonceService.DEFAULT_LIFETIME);
+        // Reads and checks the certificate files: a bad one stops start-up before any thread exists.
+        this.tls = ServerTls.create(config.tls());
         this.turn = new TurnServices(
                 t, RelayEndpoints.resolve(t, config.listeningIps()), peerFilter(List.of()), metrics, io);
         // Last: everything above can refuse the configuration without leaving threads behind.
@@ -124,8 +130,17 @@ public final class TernServer implements AutoCloseable {
                 listeners.bindTcp(new InetSocketAddress(ip, bound));
             }
         }
+        if (tls != null) {
+            int tlsPort = config.tls().port();
+            for (InetAddress ip : ips) {
+                listeners.bindTls(new InetSocketAddress(ip, tlsPort), tls);
+                // With port 0 (tests) every listening IP shares the port the first one got.
+                tlsPort = listeners.tlsAddresses().get(0).getPort();
+            }
+        }
         List<InetSocketAddress> bound = new ArrayList<>(listeners.udpAddresses());
         bound.addAll(listeners.tcpAddresses());
+        bound.addAll(listeners.tlsAddresses());
         turn.peerFilter(peerFilter(bound));
         TurnConfig t = config.turn();
         for (RelayEndpoint r : turn.relays()) {
@@ -141,11 +156,13 @@ public final class TernServer implements AutoCloseable {
         if (!t.hasCredentials()) {
             log.warn("no --user or --static-auth-secret: TURN requests will be refused (401); STUN works");
         }
+        logTls();
         log.info(
-                "Tern listening on {} (UDP {}, TCP {}) with {} event loops over {}",
+                "Tern listening on {} (UDP {}, TCP {}, TLS {}) with {} event loops over {}",
                 listeners.describe(),
                 config.udp() ? "on" : "off",
                 config.tcp() ? "on" : "off",
+                tls != null ? "on" : "off",
                 groupSize(),
                 io.name());
         // After the STUN/TURN listeners, so a busy STUN port is reported as such, not as HTTP.
@@ -154,6 +171,37 @@ public final class TernServer implements AutoCloseable {
             log.info("operator HTTP (/metrics, /healthz, /readyz) on http://{}", HttpListen.format(http.address()));
         }
         ready = true;
+    }
+
+    private void logTls() {
+        if (!config.tls().enabled()) {
+            log.info("TLS off (--no-tls)");
+        } else if (tls == null) {
+            log.info(
+                    "TLS off: no certificate; give --cert FILE --pkey FILE (PEM) to serve TURN over TLS on port {}",
+                    config.tls().port());
+        } else if (config.tls().devSelfSigned()) {
+            log.warn(
+                    "TLS uses a self-signed DEVELOPMENT certificate generated at start-up ({}, SHA-256 {});"
+                            + " clients cannot verify it. Never use --dev-self-signed in production.",
+                    tls.certificate().getSubjectX500Principal().getName(),
+                    fingerprint(tls.certificate()));
+        } else {
+            log.info(
+                    "TLS certificate {} (from {}), valid until {}",
+                    tls.certificate().getSubjectX500Principal().getName(),
+                    config.tls().cert(),
+                    tls.certificate().getNotAfter().toInstant());
+        }
+    }
+
+    private static String fingerprint(java.security.cert.X509Certificate cert) {
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(cert.getEncoded());
+            return java.util.HexFormat.ofDelimiter(":").withUpperCase().formatHex(digest);
+        } catch (java.security.GeneralSecurityException e) {
+            return "?";
+        }
     }
 
     private int groupSize() {
@@ -185,6 +233,16 @@ public final class TernServer implements AutoCloseable {
 
     public List<InetSocketAddress> tcpAddresses() {
         return listeners.tcpAddresses();
+    }
+
+    /** The bound TLS addresses; empty when TLS is off or has no certificate. */
+    public List<InetSocketAddress> tlsAddresses() {
+        return listeners.tlsAddresses();
+    }
+
+    /** The certificate the TLS listeners present, or null when TLS does not run. */
+    public java.security.cert.X509Certificate tlsCertificate() {
+        return tls == null ? null : tls.certificate();
     }
 
     /** The bound operator HTTP address, or null when HTTP is disabled or not started. */

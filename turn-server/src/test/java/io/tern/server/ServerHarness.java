@@ -3,6 +3,7 @@ package io.tern.server;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.tern.server.config.ServerConfig;
+import io.tern.server.config.TlsConfig;
 import io.tern.server.config.TurnConfig;
 import io.tern.stun.StunMessage;
 import io.tern.stun.StunParseException;
@@ -16,7 +17,12 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
 import java.util.List;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * Starts a real server on loopback with a free port, and talks to it over plain JDK sockets, so a
@@ -72,6 +78,24 @@ public final class ServerHarness implements AutoCloseable {
         return new ServerHarness(TernServer.start(config));
     }
 
+    /**
+     * The TURN server of {@link #startTurn()} with TLS as configured (give port 0 for a free port),
+     * listening on {@code listeningIps}, 127.0.0.1 when none are given.
+     */
+    public static ServerHarness startTls(TlsConfig tls, String... listeningIps) throws Exception {
+        List<InetAddress> addresses = new java.util.ArrayList<>();
+        for (String ip : listeningIps.length == 0 ? new String[] {"127.0.0.1"} : listeningIps) {
+            addresses.add(InetAddress.getByName(ip));
+        }
+        ServerConfig config = ServerConfig.defaults()
+                .withListening(addresses, 0)
+                .withThreads(2)
+                .withTurn(turnConfig())
+                .withHttp(HTTP_ANY_PORT)
+                .withTls(tls);
+        return new ServerHarness(TernServer.start(config));
+    }
+
     /** The TURN settings of {@link #startTurn()}, to vary in a test. */
     public static TurnConfig turnConfig() throws Exception {
         return new TurnConfig(
@@ -112,6 +136,37 @@ public final class ServerHarness implements AutoCloseable {
 
     public InetSocketAddress tcp() {
         return server.tcpAddresses().get(0);
+    }
+
+    /** The first TLS listener's address. */
+    public InetSocketAddress tls() {
+        return server.tlsAddresses().get(0);
+    }
+
+    /** A client TLS context that trusts exactly this certificate (and checks nothing else). */
+    public static SSLContext trusting(X509Certificate certificate) throws Exception {
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        trust.setCertificateEntry("server", certificate);
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, tmf.getTrustManagers(), null);
+        return context;
+    }
+
+    /**
+     * A TLS connection to the server's TLS port, trusting its certificate, limited to
+     * {@code protocol} (e.g. "TLSv1.3"), handshake done.
+     */
+    public SSLSocket connectTls(String protocol) throws Exception {
+        SSLSocket socket =
+                (SSLSocket) trusting(server.tlsCertificate()).getSocketFactory().createSocket();
+        socket.connect(tls(), 2000);
+        socket.setSoTimeout(5000);
+        socket.setEnabledProtocols(new String[] {protocol});
+        socket.startHandshake();
+        return socket;
     }
 
     /** The operator HTTP server's bound address (a free port on loopback). */

@@ -21,6 +21,7 @@ import java.util.Objects;
  * @param turn the TURN relay options
  * @param httpListen where the operator HTTP server ({@code /metrics}, {@code /healthz},
  *     {@code /readyz}) listens; port 0 picks a free port (tests); null disables it
+ * @param tls STUN/TURN over TLS: port, certificate, or off
  */
 public record ServerConfig(
         List<InetAddress> listeningIps,
@@ -32,7 +33,8 @@ public record ServerConfig(
         String software,
         int tcpIdleSeconds,
         TurnConfig turn,
-        InetSocketAddress httpListen) {
+        InetSocketAddress httpListen,
+        TlsConfig tls) {
 
     public static final int DEFAULT_PORT = 3478;
 
@@ -63,10 +65,11 @@ public record ServerConfig(
         Objects.requireNonNull(transport, "transport");
         Objects.requireNonNull(software, "software");
         Objects.requireNonNull(turn, "turn");
+        Objects.requireNonNull(tls, "tls");
         if (listeningPort < 0 || listeningPort > 65535) {
             throw new ConfigException("listening-port", String.valueOf(listeningPort), "use a port from 1 to 65535");
         }
-        if (!udp && !tcp) {
+        if (!udp && !tcp && !tls.active()) {
             throw new ConfigException("no-udp/no-tcp", "both set", "leave at least one of UDP and TCP enabled");
         }
         if (threads < 0) {
@@ -80,10 +83,42 @@ public record ServerConfig(
             throw new ConfigException(
                     "tcp-idle-timeout", String.valueOf(tcpIdleSeconds), "use a positive number of seconds");
         }
+        if (tcp && tls.active() && listeningPort != 0 && tls.port() == listeningPort) {
+            throw new ConfigException(
+                    "tls-listening-port",
+                    String.valueOf(tls.port()),
+                    "TCP already uses this port (listening-port); choose another, e.g. " + TlsConfig.DEFAULT_PORT);
+        }
         if (httpListen != null && httpListen.isUnresolved()) {
             throw new ConfigException(
                     "http-listen", httpListen.getHostString(), "give an IP address literal such as 127.0.0.1");
         }
+    }
+
+    /** The configuration without TLS settings: TLS enabled on 5349 but without a certificate (off). */
+    public ServerConfig(
+            List<InetAddress> listeningIps,
+            int listeningPort,
+            boolean udp,
+            boolean tcp,
+            int threads,
+            IoTransport transport,
+            String software,
+            int tcpIdleSeconds,
+            TurnConfig turn,
+            InetSocketAddress httpListen) {
+        this(
+                listeningIps,
+                listeningPort,
+                udp,
+                tcp,
+                threads,
+                transport,
+                software,
+                tcpIdleSeconds,
+                turn,
+                httpListen,
+                TlsConfig.defaults());
     }
 
     /** The configuration without {@code httpListen}: the operator HTTP server on its default address. */
@@ -117,37 +152,94 @@ public record ServerConfig(
     }
 
     public ServerConfig withListening(List<InetAddress> ips, int port) {
-        return new ServerConfig(ips, port, udp, tcp, threads, transport, software, tcpIdleSeconds, turn, httpListen);
+        return new ServerConfig(
+                ips, port, udp, tcp, threads, transport, software, tcpIdleSeconds, turn, httpListen, tls);
     }
 
     public ServerConfig withThreads(int count) {
         return new ServerConfig(
-                listeningIps, listeningPort, udp, tcp, count, transport, software, tcpIdleSeconds, turn, httpListen);
+                listeningIps,
+                listeningPort,
+                udp,
+                tcp,
+                count,
+                transport,
+                software,
+                tcpIdleSeconds,
+                turn,
+                httpListen,
+                tls);
     }
 
     public ServerConfig withTransports(boolean useUdp, boolean useTcp, IoTransport io) {
         return new ServerConfig(
-                listeningIps, listeningPort, useUdp, useTcp, threads, io, software, tcpIdleSeconds, turn, httpListen);
+                listeningIps,
+                listeningPort,
+                useUdp,
+                useTcp,
+                threads,
+                io,
+                software,
+                tcpIdleSeconds,
+                turn,
+                httpListen,
+                tls);
     }
 
     public ServerConfig withSoftware(String value) {
         return new ServerConfig(
-                listeningIps, listeningPort, udp, tcp, threads, transport, value, tcpIdleSeconds, turn, httpListen);
+                listeningIps,
+                listeningPort,
+                udp,
+                tcp,
+                threads,
+                transport,
+                value,
+                tcpIdleSeconds,
+                turn,
+                httpListen,
+                tls);
     }
 
     public ServerConfig withTcpIdleSeconds(int seconds) {
         return new ServerConfig(
-                listeningIps, listeningPort, udp, tcp, threads, transport, software, seconds, turn, httpListen);
+                listeningIps, listeningPort, udp, tcp, threads, transport, software, seconds, turn, httpListen, tls);
     }
 
     /** Where the operator HTTP server listens; null disables it. */
     public ServerConfig withHttp(InetSocketAddress listen) {
         return new ServerConfig(
-                listeningIps, listeningPort, udp, tcp, threads, transport, software, tcpIdleSeconds, turn, listen);
+                listeningIps, listeningPort, udp, tcp, threads, transport, software, tcpIdleSeconds, turn, listen, tls);
+    }
+
+    /** STUN/TURN over TLS: {@link TlsConfig#defaults()} until a certificate is given. */
+    public ServerConfig withTls(TlsConfig value) {
+        return new ServerConfig(
+                listeningIps,
+                listeningPort,
+                udp,
+                tcp,
+                threads,
+                transport,
+                software,
+                tcpIdleSeconds,
+                turn,
+                httpListen,
+                value);
     }
 
     public ServerConfig withTurn(TurnConfig value) {
         return new ServerConfig(
-                listeningIps, listeningPort, udp, tcp, threads, transport, software, tcpIdleSeconds, value, httpListen);
+                listeningIps,
+                listeningPort,
+                udp,
+                tcp,
+                threads,
+                transport,
+                software,
+                tcpIdleSeconds,
+                value,
+                httpListen,
+                tls);
     }
 }

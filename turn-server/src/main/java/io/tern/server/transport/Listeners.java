@@ -16,6 +16,8 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.NetUtil;
 import io.tern.server.config.ConfigException;
 import io.tern.server.metrics.ServerMetrics;
+import io.tern.server.tls.ServerTls;
+import io.tern.server.tls.TlsFailures;
 import io.tern.stun.netty.StunStreamDecoder;
 import java.net.BindException;
 import java.net.InetAddress;
@@ -55,6 +57,7 @@ public final class Listeners {
     private final int tcpIdleSeconds;
     private final List<Channel> udp = new ArrayList<>();
     private final List<Channel> tcp = new ArrayList<>();
+    private final List<Channel> tls = new ArrayList<>();
 
     public Listeners(
             EventLoopGroup group,
@@ -106,7 +109,7 @@ public final class Listeners {
         }
         InetSocketAddress target = address;
         for (int i = 0; i < count; i++) {
-            Channel ch = bindOrExplain(b.bind(target), "UDP", target);
+            Channel ch = bindOrExplain(b.bind(target), "UDP", "listening-port", target);
             udp.add(ch);
             target = (InetSocketAddress) ch.localAddress();
         }
@@ -134,25 +137,48 @@ public final class Listeners {
     }
 
     public void bindTcp(InetSocketAddress address) throws InterruptedException {
-        ServerBootstrap b = new ServerBootstrap()
+        ServerBootstrap b = streamBootstrap().childHandler(new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                ch.pipeline()
+                        .addLast(new IdleStateHandler(0, 0, tcpIdleSeconds, TimeUnit.SECONDS))
+                        .addLast(new StunStreamDecoder(MAX_STREAM_FRAME))
+                        .addLast(new StreamHandler(ingress, metrics, ClientTransport.TCP));
+            }
+        });
+        tcp.add(bindOrExplain(b.bind(address), "TCP", "listening-port", address));
+    }
+
+    /**
+     * Binds a TLS listener: the TCP pipeline behind an {@code SslHandler}, with a handshake timeout,
+     * and {@link TlsFailures} closing connections whose handshake fails (or that do not speak TLS).
+     */
+    public void bindTls(InetSocketAddress address, ServerTls serverTls) throws InterruptedException {
+        ServerBootstrap b = streamBootstrap().childHandler(new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                ch.pipeline()
+                        .addLast(serverTls.newHandler(ch))
+                        .addLast(TlsFailures.INSTANCE)
+                        .addLast(new IdleStateHandler(0, 0, tcpIdleSeconds, TimeUnit.SECONDS))
+                        .addLast(new StunStreamDecoder(MAX_STREAM_FRAME))
+                        .addLast(new StreamHandler(ingress, metrics, ClientTransport.TLS));
+            }
+        });
+        tls.add(bindOrExplain(b.bind(address), "TLS", "tls-listening-port", address));
+    }
+
+    private ServerBootstrap streamBootstrap() {
+        return new ServerBootstrap()
                 .group(group)
                 .channel(io.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        ch.pipeline()
-                                .addLast(new IdleStateHandler(0, 0, tcpIdleSeconds, TimeUnit.SECONDS))
-                                .addLast(new StunStreamDecoder(MAX_STREAM_FRAME))
-                                .addLast(new StreamHandler(ingress, metrics, ClientTransport.TCP));
-                    }
-                });
-        tcp.add(bindOrExplain(b.bind(address), "TCP", address));
+                .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT);
     }
 
-    private static Channel bindOrExplain(ChannelFuture future, String protocol, InetSocketAddress address)
+    private static Channel bindOrExplain(
+            ChannelFuture future, String protocol, String portOption, InetSocketAddress address)
             throws InterruptedException {
         future.await();
         if (future.isSuccess()) {
@@ -162,10 +188,11 @@ public final class Listeners {
         String where = protocol + " " + address.getAddress().getHostAddress() + ":" + address.getPort();
         if (cause instanceof BindException || String.valueOf(cause.getMessage()).contains("in use")) {
             throw new ConfigException(
-                    "listening-port",
+                    portOption,
                     String.valueOf(address.getPort()),
                     where + " is not available (" + cause.getMessage()
-                            + "); stop the program using it or choose another --listening-port / --listening-ip");
+                            + "); stop the program using it or choose another --" + portOption
+                            + " / --listening-ip");
         }
         throw new ConfigException("listening-ip", where, "cannot listen there: " + cause.getMessage());
     }
@@ -181,10 +208,15 @@ public final class Listeners {
         return tcp.stream().map(ch -> (InetSocketAddress) ch.localAddress()).collect(Collectors.toList());
     }
 
+    public List<InetSocketAddress> tlsAddresses() {
+        return tls.stream().map(ch -> (InetSocketAddress) ch.localAddress()).collect(Collectors.toList());
+    }
+
     public String describe() {
         List<String> parts = new ArrayList<>();
         udpAddresses().forEach(a -> parts.add("udp " + NetUtil.toSocketAddressString(a)));
         tcpAddresses().forEach(a -> parts.add("tcp " + NetUtil.toSocketAddressString(a)));
+        tlsAddresses().forEach(a -> parts.add("tls " + NetUtil.toSocketAddressString(a)));
         return String.join(", ", parts);
     }
 
@@ -192,6 +224,7 @@ public final class Listeners {
     public void close() {
         List<Channel> all = new ArrayList<>(udp);
         all.addAll(tcp);
+        all.addAll(tls);
         all.forEach(Channel::close);
         all.forEach(ch -> ch.closeFuture().awaitUninterruptibly(2, TimeUnit.SECONDS));
     }

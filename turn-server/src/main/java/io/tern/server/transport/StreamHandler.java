@@ -16,7 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The handler of one client stream connection (TCP now, TLS later), after the framing decoder.
+ * The handler of one client stream connection (TCP or TLS), after the framing decoder.
  * A framing error closes the connection: on a stream, once a frame boundary is lost it is lost.
  */
 final class StreamHandler extends ChannelInboundHandlerAdapter {

@@ -18,10 +18,10 @@ import org.junit.jupiter.api.Assumptions;
  * (set by the README's test command and CI), where a missing tool is a failure: interop must never
  * pass by silently not running.
  */
-final class ExternalTool {
+public final class ExternalTool {
     private ExternalTool() {}
 
-    static void require(String path, String debianPackage) {
+    public static void require(String path, String debianPackage) {
         if (Files.isExecutable(Path.of(path))) {
             return;
         }

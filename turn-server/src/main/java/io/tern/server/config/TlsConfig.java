@@ -1,0 +1,59 @@
+package io.tern.server.config;
+
+import java.nio.file.Path;
+
+/**
+ * STUN/TURN over TLS (RFC 8656 §3.1, port 5349). TLS runs only when it is enabled and has a
+ * certificate: PEM files ({@code cert} and {@code pkey}) or, for local testing, a self-signed one
+ * generated at start-up ({@code devSelfSigned}).
+ *
+ * @param enabled false with {@code --no-tls}
+ * @param port the TLS port (5349); 0 picks a free port (tests)
+ * @param cert PEM certificate chain, leaf first; null when none is configured
+ * @param key PEM private key (PKCS#8, PKCS#1 or SEC1, unencrypted); null when none is configured
+ * @param devSelfSigned generate an in-memory self-signed certificate instead of reading files
+ */
+public record TlsConfig(boolean enabled, int port, Path cert, Path key, boolean devSelfSigned) {
+
+    /** The IANA port of STUN/TURN over TLS, coturn's default too. */
+    public static final int DEFAULT_PORT = 5349;
+
+    /** How long a client has to complete the TLS handshake before the connection is closed. */
+    public static final int HANDSHAKE_TIMEOUT_SECONDS = 10;
+
+    public TlsConfig {
+        if (port < 0 || port > 65535) {
+            throw new ConfigException("tls-listening-port", String.valueOf(port), "use a port from 1 to 65535");
+        }
+        if (cert != null && key == null) {
+            throw new ConfigException("pkey", "(missing)", "--cert " + cert + " also needs --pkey KEYFILE");
+        }
+        if (key != null && cert == null) {
+            throw new ConfigException("cert", "(missing)", "--pkey " + key + " also needs --cert CERTFILE");
+        }
+        if (devSelfSigned && cert != null) {
+            throw new ConfigException(
+                    "dev-self-signed", "set", "leave out either --dev-self-signed or --cert " + cert + "/--pkey");
+        }
+    }
+
+    /** Enabled on port 5349, but without a certificate: no TLS listener until one is configured. */
+    public static TlsConfig defaults() {
+        return new TlsConfig(true, DEFAULT_PORT, null, null, false);
+    }
+
+    /** TLS with the certificate chain and key in these PEM files. */
+    public static TlsConfig pem(int port, Path cert, Path key) {
+        return new TlsConfig(true, port, cert, key, false);
+    }
+
+    /** TLS with a self-signed certificate made at start-up: for development only. */
+    public static TlsConfig devSelfSigned(int port) {
+        return new TlsConfig(true, port, null, null, true);
+    }
+
+    /** Whether a TLS listener runs: enabled and a certificate is configured. */
+    public boolean active() {
+        return enabled && (cert != null || devSelfSigned);
+    }
+}

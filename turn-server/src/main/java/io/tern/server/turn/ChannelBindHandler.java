@@ -3,7 +3,6 @@ package io.tern.server.turn;
 import io.tern.server.auth.AuthResult;
 import io.tern.server.metrics.RelayDrop;
 import io.tern.server.policy.PeerVerdict;
-import io.tern.server.stun.MethodHandler;
 import io.tern.server.transport.Exchange;
 import io.tern.stun.StunReader;
 import io.tern.stun.attr.AttributeType;
@@ -15,25 +14,13 @@ import java.net.InetSocketAddress;
  * the binding, and installs or refreshes the permission for the peer's IP. A number already bound
  * to another peer, or a peer already bound to another number, is 400 (§11.2 rebinding rules).
  */
-final class ChannelBindHandler implements MethodHandler {
-    private final TurnRequests turn;
-    private final RelayLoop loop;
-
+final class ChannelBindHandler extends AllocationRequestHandler {
     ChannelBindHandler(TurnRequests turn) {
-        this.turn = turn;
-        this.loop = turn.loop();
+        super(turn);
     }
 
     @Override
-    public void handle(Exchange exchange, StunReader request) {
-        AuthResult auth = turn.authenticate(exchange, request);
-        if (auth == null) {
-            return;
-        }
-        Allocation a = turn.allocation(exchange, request, auth);
-        if (a == null) {
-            return;
-        }
+    void handle(Exchange exchange, StunReader request, AuthResult auth, Allocation a) {
         long word = request.u32(AttributeType.CHANNEL_NUMBER);
         int number = (int) (word >>> 16);
         if (word < 0 || !ChannelData.isRfc5766Channel(number)) {

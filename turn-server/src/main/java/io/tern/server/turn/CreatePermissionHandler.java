@@ -3,7 +3,6 @@ package io.tern.server.turn;
 import io.tern.server.auth.AuthResult;
 import io.tern.server.metrics.RelayDrop;
 import io.tern.server.policy.PeerVerdict;
-import io.tern.server.stun.MethodHandler;
 import io.tern.server.transport.Exchange;
 import io.tern.stun.StunReader;
 import io.tern.stun.attr.AttributeType;
@@ -17,25 +16,13 @@ import java.util.List;
  * All or nothing: if any XOR-PEER-ADDRESS is refused (403 by the peer filter, 443 for the other
  * address family) none is installed.
  */
-final class CreatePermissionHandler implements MethodHandler {
-    private final TurnRequests turn;
-    private final RelayLoop loop;
-
+final class CreatePermissionHandler extends AllocationRequestHandler {
     CreatePermissionHandler(TurnRequests turn) {
-        this.turn = turn;
-        this.loop = turn.loop();
+        super(turn);
     }
 
     @Override
-    public void handle(Exchange exchange, StunReader request) {
-        AuthResult auth = turn.authenticate(exchange, request);
-        if (auth == null) {
-            return;
-        }
-        Allocation a = turn.allocation(exchange, request, auth);
-        if (a == null) {
-            return;
-        }
+    void handle(Exchange exchange, StunReader request, AuthResult auth, Allocation a) {
         List<InetSocketAddress> peers = new ArrayList<>(2);
         for (int i = 0; i < request.attributeCount(); i++) {
             if (request.attributeType(i) != AttributeType.XOR_PEER_ADDRESS) {

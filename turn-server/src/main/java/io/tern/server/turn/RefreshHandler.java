@@ -1,7 +1,6 @@
 package io.tern.server.turn;
 
 import io.tern.server.auth.AuthResult;
-import io.tern.server.stun.MethodHandler;
 import io.tern.server.transport.Exchange;
 import io.tern.stun.StunReader;
 import io.tern.stun.attr.AttributeType;
@@ -12,27 +11,15 @@ import org.slf4j.LoggerFactory;
  * Refresh (RFC 8656 §8): extends an allocation's lifetime, or ends it with LIFETIME 0. A
  * REQUESTED-ADDRESS-FAMILY other than the allocation's is 443.
  */
-final class RefreshHandler implements MethodHandler {
+final class RefreshHandler extends AllocationRequestHandler {
     private static final Logger log = LoggerFactory.getLogger(RefreshHandler.class);
 
-    private final TurnRequests turn;
-    private final RelayLoop loop;
-
     RefreshHandler(TurnRequests turn) {
-        this.turn = turn;
-        this.loop = turn.loop();
+        super(turn);
     }
 
     @Override
-    public void handle(Exchange exchange, StunReader request) {
-        AuthResult auth = turn.authenticate(exchange, request);
-        if (auth == null) {
-            return;
-        }
-        Allocation a = turn.allocation(exchange, request, auth);
-        if (a == null) {
-            return;
-        }
+    void handle(Exchange exchange, StunReader request, AuthResult auth, Allocation a) {
         if (request.has(AttributeType.REQUESTED_ADDRESS_FAMILY)) {
             long family = request.u32(AttributeType.REQUESTED_ADDRESS_FAMILY) >>> 24;
             boolean ipv4 = a.relayedAddress().getAddress() instanceof java.net.Inet4Address;

@@ -176,22 +176,7 @@ class HashPasswordCommandTest {
     // ---- against a real server ----
 
     private static TurnConfig withUsers(TurnConfig c, List<String> users) {
-        return new TurnConfig(
-                c.realm(),
-                users,
-                c.staticAuthSecrets(),
-                c.relayIps(),
-                c.externalIps(),
-                c.minPort(),
-                c.maxPort(),
-                c.defaultLifetimeSeconds(),
-                c.maxLifetimeSeconds(),
-                c.allowLoopbackPeers(),
-                c.allowedPeerIps(),
-                c.deniedPeerIps(),
-                c.userQuota(),
-                c.totalQuota(),
-                c.maxBps());
+        return c.withCredentials(users, c.staticAuthSecrets());
     }
 
     private static TurnAllocation allocate(

@@ -50,23 +50,11 @@ class ProbeCommandTest {
 
     /** {@link ServerHarness#turnConfig()} with this test's user and secret, and loopback peers as given. */
     static TurnConfig config(boolean allowLoopbackPeers, int minPort, int maxPort) throws Exception {
-        TurnConfig c = ServerHarness.turnConfig();
-        return new TurnConfig(
-                c.realm(),
-                List.of("alice:" + PASSWORD),
-                List.of(SECRET),
-                c.relayIps(),
-                c.externalIps(),
-                minPort,
-                maxPort,
-                c.defaultLifetimeSeconds(),
-                c.maxLifetimeSeconds(),
-                allowLoopbackPeers,
-                List.of(),
-                List.of(),
-                0,
-                0,
-                0);
+        return ServerHarness.turnConfig()
+                .withCredentials(List.of("alice:" + PASSWORD), List.of(SECRET))
+                .withPorts(minPort, maxPort)
+                .withPeerPolicy(allowLoopbackPeers, List.of(), List.of())
+                .withQuotas(0, 0, 0);
     }
 
     static Result probe(String... args) {

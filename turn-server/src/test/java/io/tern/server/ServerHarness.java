@@ -98,22 +98,12 @@ public final class ServerHarness implements AutoCloseable {
 
     /** The TURN settings of {@link #startTurn()}, to vary in a test. */
     public static TurnConfig turnConfig() throws Exception {
-        return new TurnConfig(
-                REALM,
-                List.of("alice:secret"),
-                List.of(REST_SECRET),
-                List.of(InetAddress.getByName("127.0.0.1")),
-                List.of(),
-                20000,
-                29999,
-                600,
-                3600,
-                true,
-                List.of(),
-                List.of(),
-                0,
-                0,
-                0);
+        return TurnConfig.defaults()
+                .withRealm(REALM)
+                .withCredentials(List.of("alice:secret"), List.of(REST_SECRET))
+                .withRelays(List.of(InetAddress.getByName("127.0.0.1")), List.of())
+                .withPorts(20000, 29999)
+                .withPeerPolicy(true, List.of(), List.of());
     }
 
     /** Test servers serve HTTP on a free loopback port, never on the default 9641. */

@@ -66,22 +66,12 @@ public class RelayPathBenchmark {
     @Setup(Level.Trial)
     public void start() throws Exception {
         InetAddress loopback = InetAddress.getByName("127.0.0.1");
-        TurnConfig turn = new TurnConfig(
-                "bench",
-                List.of("bench:bench"),
-                List.of(),
-                List.of(loopback),
-                List.of(),
-                20000,
-                20999,
-                600,
-                3600,
-                true,
-                List.of(),
-                List.of(),
-                0,
-                0,
-                0);
+        TurnConfig turn = TurnConfig.defaults()
+                .withRealm("bench")
+                .withCredentials(List.of("bench:bench"), List.of())
+                .withRelays(List.of(loopback), List.of())
+                .withPorts(20000, 20999)
+                .withPeerPolicy(true, List.of(), List.of());
         // One event loop: the round trip is sequential, and the other core runs this thread.
         server = TernServer.start(ServerConfig.defaults()
                 .withListening(List.of(loopback), 0)

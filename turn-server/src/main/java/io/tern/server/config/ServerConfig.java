@@ -95,151 +95,105 @@ public record ServerConfig(
         }
     }
 
-    /** The configuration without TLS settings: TLS enabled on 5349 but without a certificate (off). */
-    public ServerConfig(
-            List<InetAddress> listeningIps,
-            int listeningPort,
-            boolean udp,
-            boolean tcp,
-            int threads,
-            IoTransport transport,
-            String software,
-            int tcpIdleSeconds,
-            TurnConfig turn,
-            InetSocketAddress httpListen) {
-        this(
-                listeningIps,
-                listeningPort,
-                udp,
-                tcp,
-                threads,
-                transport,
-                software,
-                tcpIdleSeconds,
-                turn,
-                httpListen,
+    public static ServerConfig defaults() {
+        return new ServerConfig(
+                List.of(),
+                DEFAULT_PORT,
+                true,
+                true,
+                0,
+                IoTransport.AUTO,
+                "Tern",
+                300,
+                TurnConfig.defaults(),
+                DEFAULT_HTTP_LISTEN,
                 TlsConfig.defaults());
     }
 
-    /** The configuration without {@code httpListen}: the operator HTTP server on its default address. */
-    public ServerConfig(
-            List<InetAddress> listeningIps,
-            int listeningPort,
-            boolean udp,
-            boolean tcp,
-            int threads,
-            IoTransport transport,
-            String software,
-            int tcpIdleSeconds,
-            TurnConfig turn) {
-        this(
-                listeningIps,
-                listeningPort,
-                udp,
-                tcp,
-                threads,
-                transport,
-                software,
-                tcpIdleSeconds,
-                turn,
-                DEFAULT_HTTP_LISTEN);
-    }
-
-    /** The embedded defaults: every interface, port 3478, UDP and TCP. */
-    public static ServerConfig defaults() {
-        return new ServerConfig(
-                List.of(), DEFAULT_PORT, true, true, 0, IoTransport.AUTO, "Tern", 300, TurnConfig.defaults());
-    }
-
     public ServerConfig withListening(List<InetAddress> ips, int port) {
-        return new ServerConfig(
-                ips, port, udp, tcp, threads, transport, software, tcpIdleSeconds, turn, httpListen, tls);
+        return edit(b -> {
+            b.listeningIps = ips;
+            b.listeningPort = port;
+        });
     }
 
     public ServerConfig withThreads(int count) {
-        return new ServerConfig(
-                listeningIps,
-                listeningPort,
-                udp,
-                tcp,
-                count,
-                transport,
-                software,
-                tcpIdleSeconds,
-                turn,
-                httpListen,
-                tls);
+        return edit(b -> b.threads = count);
     }
 
     public ServerConfig withTransports(boolean useUdp, boolean useTcp, IoTransport io) {
-        return new ServerConfig(
-                listeningIps,
-                listeningPort,
-                useUdp,
-                useTcp,
-                threads,
-                io,
-                software,
-                tcpIdleSeconds,
-                turn,
-                httpListen,
-                tls);
+        return edit(b -> {
+            b.udp = useUdp;
+            b.tcp = useTcp;
+            b.transport = io;
+        });
     }
 
     public ServerConfig withSoftware(String value) {
-        return new ServerConfig(
-                listeningIps,
-                listeningPort,
-                udp,
-                tcp,
-                threads,
-                transport,
-                value,
-                tcpIdleSeconds,
-                turn,
-                httpListen,
-                tls);
+        return edit(b -> b.software = value);
     }
 
     public ServerConfig withTcpIdleSeconds(int seconds) {
-        return new ServerConfig(
-                listeningIps, listeningPort, udp, tcp, threads, transport, software, seconds, turn, httpListen, tls);
+        return edit(b -> b.tcpIdleSeconds = seconds);
     }
 
-    /** Where the operator HTTP server listens; null disables it. */
+    /** The operator HTTP server's address; null for none. */
     public ServerConfig withHttp(InetSocketAddress listen) {
-        return new ServerConfig(
-                listeningIps, listeningPort, udp, tcp, threads, transport, software, tcpIdleSeconds, turn, listen, tls);
+        return edit(b -> b.httpListen = listen);
     }
 
-    /** STUN/TURN over TLS: {@link TlsConfig#defaults()} until a certificate is given. */
     public ServerConfig withTls(TlsConfig value) {
-        return new ServerConfig(
-                listeningIps,
-                listeningPort,
-                udp,
-                tcp,
-                threads,
-                transport,
-                software,
-                tcpIdleSeconds,
-                turn,
-                httpListen,
-                value);
+        return edit(b -> b.tls = value);
     }
 
     public ServerConfig withTurn(TurnConfig value) {
+        return edit(b -> b.turn = value);
+    }
+
+    /** A copy with some components changed; validated again by the canonical constructor. */
+    private ServerConfig edit(java.util.function.Consumer<Copy> change) {
+        Copy b = new Copy(this);
+        change.accept(b);
         return new ServerConfig(
-                listeningIps,
-                listeningPort,
-                udp,
-                tcp,
-                threads,
-                transport,
-                software,
-                tcpIdleSeconds,
-                value,
-                httpListen,
-                tls);
+                b.listeningIps,
+                b.listeningPort,
+                b.udp,
+                b.tcp,
+                b.threads,
+                b.transport,
+                b.software,
+                b.tcpIdleSeconds,
+                b.turn,
+                b.httpListen,
+                b.tls);
+    }
+
+    /** The mutable copy {@link #edit} changes: one place that lists every component. */
+    private static final class Copy {
+        List<InetAddress> listeningIps;
+        int listeningPort;
+        boolean udp;
+        boolean tcp;
+        int threads;
+        IoTransport transport;
+        String software;
+        int tcpIdleSeconds;
+        TurnConfig turn;
+        InetSocketAddress httpListen;
+        TlsConfig tls;
+
+        Copy(ServerConfig c) {
+            listeningIps = c.listeningIps;
+            listeningPort = c.listeningPort;
+            udp = c.udp;
+            tcp = c.tcp;
+            threads = c.threads;
+            transport = c.transport;
+            software = c.software;
+            tcpIdleSeconds = c.tcpIdleSeconds;
+            turn = c.turn;
+            httpListen = c.httpListen;
+            tls = c.tls;
+        }
     }
 }

@@ -88,4 +88,111 @@ public record TurnConfig(
     public boolean hasCredentials() {
         return !users.isEmpty() || !staticAuthSecrets.isEmpty();
     }
+
+    public TurnConfig withRealm(String value) {
+        return edit(c -> c.realm = value);
+    }
+
+    public TurnConfig withCredentials(List<String> staticUsers, List<String> restSecrets) {
+        return edit(c -> {
+            c.users = staticUsers;
+            c.staticAuthSecrets = restSecrets;
+        });
+    }
+
+    public TurnConfig withRelays(List<InetAddress> ips, List<String> external) {
+        return edit(c -> {
+            c.relayIps = ips;
+            c.externalIps = external;
+        });
+    }
+
+    public TurnConfig withPorts(int min, int max) {
+        return edit(c -> {
+            c.minPort = min;
+            c.maxPort = max;
+        });
+    }
+
+    public TurnConfig withLifetimes(int defaultSeconds, int maxSeconds) {
+        return edit(c -> {
+            c.defaultLifetimeSeconds = defaultSeconds;
+            c.maxLifetimeSeconds = maxSeconds;
+        });
+    }
+
+    public TurnConfig withPeerPolicy(boolean allowLoopback, List<String> allowed, List<String> denied) {
+        return edit(c -> {
+            c.allowLoopbackPeers = allowLoopback;
+            c.allowedPeerIps = allowed;
+            c.deniedPeerIps = denied;
+        });
+    }
+
+    public TurnConfig withQuotas(int perUser, int total, long bytesPerSecond) {
+        return edit(c -> {
+            c.userQuota = perUser;
+            c.totalQuota = total;
+            c.maxBps = bytesPerSecond;
+        });
+    }
+
+    /** A copy with some components changed; validated again by the canonical constructor. */
+    private TurnConfig edit(java.util.function.Consumer<Copy> change) {
+        Copy c = new Copy(this);
+        change.accept(c);
+        return new TurnConfig(
+                c.realm,
+                c.users,
+                c.staticAuthSecrets,
+                c.relayIps,
+                c.externalIps,
+                c.minPort,
+                c.maxPort,
+                c.defaultLifetimeSeconds,
+                c.maxLifetimeSeconds,
+                c.allowLoopbackPeers,
+                c.allowedPeerIps,
+                c.deniedPeerIps,
+                c.userQuota,
+                c.totalQuota,
+                c.maxBps);
+    }
+
+    /** The mutable copy {@link #edit} changes: one place that lists every component. */
+    private static final class Copy {
+        String realm;
+        List<String> users;
+        List<String> staticAuthSecrets;
+        List<InetAddress> relayIps;
+        List<String> externalIps;
+        int minPort;
+        int maxPort;
+        int defaultLifetimeSeconds;
+        int maxLifetimeSeconds;
+        boolean allowLoopbackPeers;
+        List<String> allowedPeerIps;
+        List<String> deniedPeerIps;
+        int userQuota;
+        int totalQuota;
+        long maxBps;
+
+        Copy(TurnConfig t) {
+            realm = t.realm;
+            users = t.users;
+            staticAuthSecrets = t.staticAuthSecrets;
+            relayIps = t.relayIps;
+            externalIps = t.externalIps;
+            minPort = t.minPort;
+            maxPort = t.maxPort;
+            defaultLifetimeSeconds = t.defaultLifetimeSeconds;
+            maxLifetimeSeconds = t.maxLifetimeSeconds;
+            allowLoopbackPeers = t.allowLoopbackPeers;
+            allowedPeerIps = t.allowedPeerIps;
+            deniedPeerIps = t.deniedPeerIps;
+            userQuota = t.userQuota;
+            totalQuota = t.totalQuota;
+            maxBps = t.maxBps;
+        }
+    }
 }

@@ -73,23 +73,7 @@ class CoturnUclientTest {
 
     @Test
     void refusesLoopbackPeersWithoutTheTestSetting() throws Exception {
-        var config = ServerHarness.turnConfig();
-        var strict = new io.tern.server.config.TurnConfig(
-                config.realm(),
-                config.users(),
-                config.staticAuthSecrets(),
-                config.relayIps(),
-                config.externalIps(),
-                30000,
-                30999,
-                600,
-                3600,
-                false,
-                List.of(),
-                List.of(),
-                0,
-                0,
-                0);
+        var strict = ServerHarness.turnConfig().withPorts(30000, 30999).withPeerPolicy(false, List.of(), List.of());
         try (ServerHarness safe = ServerHarness.startTurn(strict)) {
             ExternalTool.Result r =
                     Uclient.run(safe.udp().getPort(), peer.port(), split("-u alice -w secret -c -m 1 -n 5 -l 100"));

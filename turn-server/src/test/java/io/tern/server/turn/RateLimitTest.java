@@ -24,23 +24,7 @@ class RateLimitTest {
 
     @Test
     void dropsWhatExceedsTheAllocationsRateAndCountsIt() throws Exception {
-        TurnConfig t = ServerHarness.turnConfig();
-        TurnConfig limited = new TurnConfig(
-                t.realm(),
-                t.users(),
-                t.staticAuthSecrets(),
-                t.relayIps(),
-                t.externalIps(),
-                t.minPort(),
-                t.maxPort(),
-                t.defaultLifetimeSeconds(),
-                t.maxLifetimeSeconds(),
-                true,
-                t.allowedPeerIps(),
-                t.deniedPeerIps(),
-                0,
-                0,
-                MAX_BPS);
+        TurnConfig limited = ServerHarness.turnConfig().withQuotas(0, 0, MAX_BPS);
         try (ServerHarness server = ServerHarness.startTurn(limited);
                 TurnTesting.Peer peer = TurnTesting.Peer.v4();
                 StunClient c = client(

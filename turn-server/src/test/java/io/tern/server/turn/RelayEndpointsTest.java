@@ -16,23 +16,7 @@ class RelayEndpointsTest {
     }
 
     private static TurnConfig config(List<InetAddress> relays, List<String> external) {
-        TurnConfig d = TurnConfig.defaults();
-        return new TurnConfig(
-                d.realm(),
-                d.users(),
-                d.staticAuthSecrets(),
-                relays,
-                external,
-                d.minPort(),
-                d.maxPort(),
-                d.defaultLifetimeSeconds(),
-                d.maxLifetimeSeconds(),
-                false,
-                List.of(),
-                List.of(),
-                0,
-                0,
-                0);
+        return TurnConfig.defaults().withRelays(relays, external);
     }
 
     @Test

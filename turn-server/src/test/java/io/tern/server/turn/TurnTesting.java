@@ -221,68 +221,22 @@ final class TurnTesting {
     /** The harness defaults with other quotas. */
     static TurnConfig withQuotas(int userQuota, int totalQuota) throws Exception {
         TurnConfig t = ServerHarness.turnConfig();
-        return new TurnConfig(
-                t.realm(),
-                t.users(),
-                t.staticAuthSecrets(),
-                t.relayIps(),
-                t.externalIps(),
-                t.minPort(),
-                t.maxPort(),
-                t.defaultLifetimeSeconds(),
-                t.maxLifetimeSeconds(),
-                t.allowLoopbackPeers(),
-                t.allowedPeerIps(),
-                t.deniedPeerIps(),
-                userQuota,
-                totalQuota,
-                t.maxBps());
+        return t.withQuotas(userQuota, totalQuota, t.maxBps());
     }
 
     /** The harness defaults with another relay port range. */
     static TurnConfig withPorts(int min, int max) throws Exception {
-        TurnConfig t = ServerHarness.turnConfig();
-        return new TurnConfig(
-                t.realm(),
-                t.users(),
-                t.staticAuthSecrets(),
-                t.relayIps(),
-                t.externalIps(),
-                min,
-                max,
-                t.defaultLifetimeSeconds(),
-                t.maxLifetimeSeconds(),
-                t.allowLoopbackPeers(),
-                t.allowedPeerIps(),
-                t.deniedPeerIps(),
-                t.userQuota(),
-                t.totalQuota(),
-                t.maxBps());
+        return ServerHarness.turnConfig().withPorts(min, max);
     }
 
     /** The harness defaults relaying on other IPs. */
     static TurnConfig withRelayIps(String... ips) throws Exception {
-        TurnConfig t = ServerHarness.turnConfig();
         List<InetAddress> relays = new java.util.ArrayList<>();
         for (String ip : ips) {
             relays.add(InetAddress.getByName(ip));
         }
-        return new TurnConfig(
-                t.realm(),
-                t.users(),
-                t.staticAuthSecrets(),
-                relays,
-                t.externalIps(),
-                t.minPort(),
-                t.maxPort(),
-                t.defaultLifetimeSeconds(),
-                t.maxLifetimeSeconds(),
-                t.allowLoopbackPeers(),
-                t.allowedPeerIps(),
-                t.deniedPeerIps(),
-                t.userQuota(),
-                t.totalQuota(),
-                t.maxBps());
+        TurnConfig t = ServerHarness.turnConfig();
+        return t.withRelays(relays, t.externalIps());
     }
 
     // ---- TURN REST credentials ----

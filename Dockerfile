@@ -19,6 +19,10 @@ FROM eclipse-temurin:17-jre
 RUN useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin tern
 COPY --from=build /tern.jar /opt/tern/tern.jar
 USER tern
-EXPOSE 3478/udp 3478/tcp 49152-65535/udp
+# STUN/TURN, TURN over TLS, the operator HTTP port, and the relay range.
+EXPOSE 3478/udp 3478/tcp 5349/tcp 9641/tcp 49152-65535/udp
+# The HTTP server listens on 127.0.0.1:9641 by default, so the check runs inside the container.
+HEALTHCHECK --interval=30s --timeout=5s --retries=3 \
+    CMD bash -c 'exec 3<>/dev/tcp/127.0.0.1/9641 && printf "GET /healthz HTTP/1.0\r\n\r\n" >&3 && head -n 1 <&3 | grep -q " 200 "'
 ENTRYPOINT ["java", "-XX:+ExitOnOutOfMemoryError", "-jar", "/opt/tern/tern.jar"]
 CMD ["serve"]

@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
             CredentialsCommand.class,
             HashPasswordCommand.class,
             ProbeCommand.class,
+            ConfigCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

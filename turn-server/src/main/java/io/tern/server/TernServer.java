@@ -63,15 +63,12 @@ public final class TernServer implements AutoCloseable {
         this.io = IoTransports.select(config.transport());
         int threads = config.threads() == 0 ? NettyRuntime.availableProcessors() : config.threads();
         TurnConfig t = config.turn();
-        this.credentials = CredentialStore.builder(t.realm())
-                .users(t.users())
-                .authSecrets(t.staticAuthSecrets())
-                .build();
+        this.credentials = credentialStore(t);
         this.nonces = NonceService.random(NonceService.DEFAULT_LIFETIME);
         // Reads and checks the certificate files: a bad one stops start-up before any thread exists.
         this.tls = ServerTls.create(config.tls());
         this.turn = new TurnServices(
-                t, RelayEndpoints.resolve(t, config.listeningIps()), peerFilter(List.of()), metrics, io);
+                t, RelayEndpoints.resolve(t, config.listeningIps()), peerFilter(t, List.of()), metrics, io);
         // Last: everything above can refuse the configuration without leaving threads behind.
         this.group = new MultiThreadIoEventLoopGroup(threads, io.ioHandlerFactory());
         // Each event loop thread gets its own stack: no state is shared between loops, so no locks.
@@ -82,6 +79,26 @@ public final class TernServer implements AutoCloseable {
             }
         };
         this.listeners = new Listeners(group, io, ingress::get, metrics, config.tcpIdleSeconds());
+    }
+
+    /**
+     * Checks a configuration as {@link #start} would, without opening a socket or a thread: users
+     * and secrets, peer ranges, relay and external addresses, certificate files. Throws the
+     * {@link io.tern.server.config.ConfigException} start-up would.
+     */
+    public static void check(ServerConfig config) {
+        IoTransports.select(config.transport());
+        credentialStore(config.turn());
+        ServerTls.create(config.tls());
+        RelayEndpoints.resolve(config.turn(), config.listeningIps());
+        peerFilter(config.turn(), List.of());
+    }
+
+    private static CredentialStore credentialStore(TurnConfig t) {
+        return CredentialStore.builder(t.realm())
+                .users(t.users())
+                .authSecrets(t.staticAuthSecrets())
+                .build();
     }
 
     /** Starts a server; on failure every socket and thread it opened is closed again. */
@@ -106,8 +123,7 @@ public final class TernServer implements AutoCloseable {
         return new StunIngress(dispatcher, metrics, relayLoop, relay);
     }
 
-    private PeerFilter peerFilter(List<InetSocketAddress> serverAddresses) {
-        TurnConfig t = config.turn();
+    private static PeerFilter peerFilter(TurnConfig t, List<InetSocketAddress> serverAddresses) {
         List<IpRange> allowed = t.allowedPeerIps().stream()
                 .map(r -> IpRange.parse("allowed-peer-ip", r))
                 .toList();
@@ -141,7 +157,7 @@ public final class TernServer implements AutoCloseable {
         List<InetSocketAddress> bound = new ArrayList<>(listeners.udpAddresses());
         bound.addAll(listeners.tcpAddresses());
         bound.addAll(listeners.tlsAddresses());
-        turn.peerFilter(peerFilter(bound));
+        turn.peerFilter(peerFilter(config.turn(), bound));
         TurnConfig t = config.turn();
         for (RelayEndpoint r : turn.relays()) {
             log.info(

@@ -84,6 +84,21 @@ public record TurnConfig(
                 List.of(), 0, 0, 0);
     }
 
+    /** Never shows a password or secret: records print every component by default. */
+    @Override
+    public String toString() {
+        return "TurnConfig[realm=" + realm + ", users="
+                + users.stream()
+                        .map(u -> u.contains(":") ? u.substring(0, u.indexOf(':')) + ":(hidden)" : "(hidden)")
+                        .toList()
+                + ", staticAuthSecrets=" + staticAuthSecrets.size() + " (hidden)"
+                + ", relayIps=" + relayIps + ", externalIps=" + externalIps + ", ports=" + minPort + "-" + maxPort
+                + ", lifetime=" + defaultLifetimeSeconds + "/" + maxLifetimeSeconds
+                + "s, allowLoopbackPeers=" + allowLoopbackPeers + ", allowedPeerIps=" + allowedPeerIps
+                + ", deniedPeerIps=" + deniedPeerIps + ", userQuota=" + userQuota + ", totalQuota=" + totalQuota
+                + ", maxBps=" + maxBps + "]";
+    }
+
     /** Whether any credential is configured; without one, TURN requests can only get 401. */
     public boolean hasCredentials() {
         return !users.isEmpty() || !staticAuthSecrets.isEmpty();

@@ -222,6 +222,7 @@ final class AllocateHandler implements MethodHandler {
                 () -> ports.release(port),
                 request.transactionId(),
                 services.config().maxBps(),
+                now,
                 now + lifetime * 1000);
         peers.attach(allocation);
         exchange.home().put(exchange.remote(), allocation);

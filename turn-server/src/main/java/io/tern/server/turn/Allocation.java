@@ -22,6 +22,7 @@ public final class Allocation {
     private final ChannelBindings channels = new ChannelBindings();
     private final RateLimiter toPeers;
     private final RateLimiter toClient;
+    private final long createdAt;
     private long expiresAt;
     private boolean closed;
 
@@ -40,6 +41,7 @@ public final class Allocation {
             Runnable releasePort,
             TransactionId allocateTransaction,
             long maxBps,
+            long createdAt,
             long expiresAt) {
         this.client = client;
         this.home = home;
@@ -51,6 +53,12 @@ public final class Allocation {
         this.toPeers = maxBps > 0 ? new RateLimiter(maxBps) : RateLimiter.UNLIMITED;
         this.toClient = maxBps > 0 ? new RateLimiter(maxBps) : RateLimiter.UNLIMITED;
         this.expiresAt = expiresAt;
+        this.createdAt = createdAt;
+    }
+
+    /** When it was made, on the loop's monotonic millisecond clock. */
+    long createdAt() {
+        return createdAt;
     }
 
     public ClientPath client() {

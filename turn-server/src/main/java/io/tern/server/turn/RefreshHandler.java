@@ -4,16 +4,12 @@ import io.tern.server.auth.AuthResult;
 import io.tern.server.transport.Exchange;
 import io.tern.stun.StunReader;
 import io.tern.stun.attr.AttributeType;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Refresh (RFC 8656 §8): extends an allocation's lifetime, or ends it with LIFETIME 0. A
  * REQUESTED-ADDRESS-FAMILY other than the allocation's is 443.
  */
 final class RefreshHandler extends AllocationRequestHandler {
-    private static final Logger log = LoggerFactory.getLogger(RefreshHandler.class);
-
     RefreshHandler(TurnRequests turn) {
         super(turn);
     }
@@ -31,8 +27,7 @@ final class RefreshHandler extends AllocationRequestHandler {
         long requested = request.u32(AttributeType.LIFETIME);
         long granted;
         if (requested == 0) {
-            loop.end(a);
-            log.info("ended {} on request", a);
+            loop.end(a, "deleted by the client");
             granted = 0;
         } else {
             granted = loop.services().grantedLifetimeSeconds(requested);

@@ -6,6 +6,8 @@ import io.tern.stun.StunWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The TURN state one event loop owns: its allocations, a writer for Data indications, the flush
@@ -16,6 +18,8 @@ import java.util.concurrent.TimeUnit;
  * loop instead of a timer per object keeps 16k allocations from meaning 100k scheduled tasks.
  */
 public final class RelayLoop {
+    private static final Logger log = LoggerFactory.getLogger(RelayLoop.class);
+
     static final long SWEEP_MILLIS = 1000;
 
     private final TurnServices services;
@@ -65,11 +69,22 @@ public final class RelayLoop {
     }
 
     /** Ends an allocation now (Refresh with lifetime 0, client connection closed). */
-    public void end(Allocation allocation) {
+    public void end(Allocation allocation, String why) {
         if (!allocation.isClosed()) {
             allocation.close();
             services.quotas().release(allocation.username());
             services.metrics().allocationEnded();
+            // One line per allocation end, with its traffic: what an operator greps for after a call.
+            log.info(
+                    "ended {} ({}) after {} s: {} packets / {} B to peers, {} packets / {} B to the client, {} dropped",
+                    allocation,
+                    why,
+                    (now() - allocation.createdAt()) / 1000,
+                    allocation.packetsToPeers,
+                    allocation.bytesToPeers,
+                    allocation.packetsToClient,
+                    allocation.bytesToClient,
+                    allocation.dropped);
         }
     }
 
@@ -79,7 +94,7 @@ public final class RelayLoop {
         for (int i = 0; i < allocations.size(); i++) {
             Allocation a = allocations.get(i);
             if (!a.isClosed() && a.isExpired(now)) {
-                end(a);
+                end(a, "expired");
             }
             if (!a.isClosed()) {
                 a.permissions().expire(now);

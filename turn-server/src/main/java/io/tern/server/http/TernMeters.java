@@ -14,6 +14,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufAllocatorMetric;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.tern.server.auth.AuthResult;
 import io.tern.server.metrics.DropReason;
 import io.tern.server.metrics.RelayDrop;
 import io.tern.server.metrics.ServerMetrics;
@@ -123,6 +124,15 @@ public final class TernMeters implements AutoCloseable {
             FunctionCounter.builder("tern.relay.dropped", m, x -> x.relayDropCount(reason))
                     .tag("reason", label(reason))
                     .description("Relayed data not passed on")
+                    .register(registry);
+        }
+        for (AuthResult.Outcome outcome : AuthResult.Outcome.values()) {
+            if (outcome == AuthResult.Outcome.OK) {
+                continue;
+            }
+            FunctionCounter.builder("tern.auth.failures", m, x -> x.authFailureCount(outcome))
+                    .tag("reason", label(outcome))
+                    .description("TURN requests that did not authenticate, by reason")
                     .register(registry);
         }
         counter(

@@ -1,5 +1,6 @@
 package io.tern.server.metrics;
 
+import io.tern.server.auth.AuthResult;
 import io.tern.stun.ParseError;
 import io.tern.stun.StunMethod;
 import java.util.EnumMap;
@@ -23,6 +24,7 @@ public final class ServerMetrics {
     private final LongAdder bytesToPeers = new LongAdder();
     private final LongAdder packetsToClients = new LongAdder();
     private final LongAdder bytesToClients = new LongAdder();
+    private final Map<AuthResult.Outcome, LongAdder> authFailures = new EnumMap<>(AuthResult.Outcome.class);
     private final LongAdder allocationsStarted = new LongAdder();
     private final LongAdder allocationsEnded = new LongAdder();
 
@@ -35,6 +37,9 @@ public final class ServerMetrics {
         }
         for (RelayDrop r : RelayDrop.values()) {
             relayDrops.put(r, new LongAdder());
+        }
+        for (AuthResult.Outcome o : AuthResult.Outcome.values()) {
+            authFailures.put(o, new LongAdder());
         }
         for (int i = 0; i < METHODS; i++) {
             successes[i] = new LongAdder();
@@ -54,6 +59,15 @@ public final class ServerMetrics {
         if (method < METHODS) {
             (success ? successes : errors)[method].increment();
         }
+    }
+
+    /** A TURN request that did not authenticate, by why (the 401 of every new client included). */
+    public void authFailed(AuthResult.Outcome outcome) {
+        authFailures.get(outcome).increment();
+    }
+
+    public long authFailureCount(AuthResult.Outcome outcome) {
+        return authFailures.get(outcome).sum();
     }
 
     public void relayDropped(RelayDrop reason) {

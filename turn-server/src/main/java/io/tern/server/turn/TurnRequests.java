@@ -61,6 +61,7 @@ final class TurnRequests {
         if (result.ok()) {
             return result;
         }
+        loop.metrics().authFailed(result.outcome());
         // Only datagrams can be spoofed to reflect at a victim; a stream's source is real, and a
         // dropped answer there would hang the client (nothing is retransmitted on TCP).
         if (exchange.transport().isDatagram()

@@ -161,6 +161,25 @@ class MetricsEndpointTest {
     }
 
     @Test
+    void countsAuthenticationFailuresByReason() throws Exception {
+        String challenge = "tern_auth_failures_total{reason=\"no_integrity\"}";
+        String wrong = "tern_auth_failures_total{reason=\"bad_integrity\"}";
+        Map<String, Double> start = metrics(server.http());
+        try (StunClient client = StunClient.builder(server.udp())
+                .localAddress(new InetSocketAddress("127.3.0.2", 0))
+                .credentials(new Credentials("alice", "not-the-password"))
+                .timeout(Duration.ofSeconds(3))
+                .connect()
+                .get(3, TimeUnit.SECONDS)) {
+            assertThat(client.allocate().handle((a, e) -> e != null).get(5, TimeUnit.SECONDS))
+                    .isTrue();
+        }
+        Map<String, Double> after = metrics(server.http());
+        assertThat(value(after, challenge)).isEqualTo(value(start, challenge) + 1);
+        assertThat(value(after, wrong)).isEqualTo(value(start, wrong) + 1);
+    }
+
+    @Test
     void countsTcpConnections() throws Exception {
         double before = value(metrics(server.http()), "tern_tcp_connections_total");
         try (java.net.Socket s = new java.net.Socket()) {

@@ -198,7 +198,7 @@ final class OptionSources {
         if (extra.isEmpty()) {
             return parsed;
         }
-        List<String> all = new ArrayList<>(matched.originalArgs());
+        List<String> all = commandLineArgs(matched);
         all.addAll(extra);
         CommandLine fresh = new CommandLine(spec.userObject().getClass().cast(newInstance(spec)));
         try {
@@ -212,6 +212,25 @@ final class OptionSources {
         @SuppressWarnings("unchecked")
         T merged = (T) fresh.getCommand();
         return merged;
+    }
+
+    /**
+     * The arguments this command was given, rebuilt from what its options matched.
+     * {@code ParseResult.originalArgs()} would not do: for a subcommand ({@code tern serve ...}) it
+     * is the whole command line, the subcommand's name included.
+     */
+    static List<String> commandLineArgs(ParseResult matched) {
+        List<String> args = new ArrayList<>();
+        for (OptionSpec o : matched.matchedOptions()) {
+            if (o.arity().max() == 0) {
+                args.add(o.longestName());
+            } else {
+                for (String value : o.originalStringValues()) {
+                    args.add(o.longestName() + "=" + value);
+                }
+            }
+        }
+        return args;
     }
 
     private static void addArgument(List<String> args, OptionSpec o, String key, String value, String source) {

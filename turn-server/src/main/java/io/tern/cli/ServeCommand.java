@@ -16,6 +16,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -244,6 +245,16 @@ final class ServeCommand implements Callable<Integer> {
             System.err.println("tern: " + e.getMessage());
             return 2;
         }
+        // HUP re-reads the same sources (flags, TERN_* variables, the file) and applies what can
+        // change without a restart; a configuration that does not check out is refused and logged.
+        List<String> args = OptionSources.commandLineArgs(spec.commandLine().getParseResult());
+        Signals.onReload(() -> {
+            try {
+                server.reload(reparse(args, System.getenv()).toConfig());
+            } catch (ConfigException e) {
+                log.error("reload refused, the running configuration stays: {}", e.getMessage());
+            }
+        });
         CountDownLatch stop = new CountDownLatch(1);
         // TERM and INT end the server cleanly with exit code 0 (what systemd and Docker expect).
         Signals.onStop(stop::countDown);
@@ -252,6 +263,14 @@ final class ServeCommand implements Callable<Integer> {
         server.close();
         log.info("stopped");
         return 0;
+    }
+
+    /** tern serve's options from these arguments, the environment and the file they name. */
+    static ServeCommand reparse(List<String> args, java.util.Map<String, String> env) {
+        ServeCommand command = new ServeCommand();
+        CommandLine cl = new CommandLine(command);
+        cl.parseArgs(args.toArray(new String[0]));
+        return OptionSources.resolve(command, cl.getCommandSpec(), command.configFile, env);
     }
 
     ServerConfig toConfig() {

@@ -9,6 +9,11 @@ import sun.misc.Signal;
 final class Signals {
     private Signals() {}
 
+    /** Runs {@code action} on SIGHUP (reload), on the JVM's signal thread. */
+    static void onReload(Runnable action) {
+        Signal.handle(new Signal("HUP"), s -> action.run());
+    }
+
     /** Runs {@code action} on SIGTERM or SIGINT instead of the JVM's default exit. */
     static void onStop(Runnable action) {
         Signal.handle(new Signal("TERM"), s -> action.run());

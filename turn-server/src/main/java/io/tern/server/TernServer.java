@@ -50,7 +50,7 @@ public final class TernServer implements AutoCloseable {
     private final FastThreadLocal<StunIngress> ingress;
     private final Listeners listeners;
     private final TurnServices turn;
-    private final CredentialStore credentials;
+    private volatile CredentialStore credentials;
     private final NonceService nonces;
     /** Null when TLS is off or has no certificate. */
     private final ServerTls tls;
@@ -101,6 +101,55 @@ public final class TernServer implements AutoCloseable {
                 .build();
     }
 
+    /**
+     * Applies a new configuration's users, TURN REST secrets, realm and peer rules to the running
+     * server, without touching allocations or connections: what SIGHUP does. The new configuration
+     * is checked first; if it is refused, nothing changes and the {@link
+     * io.tern.server.config.ConfigException} says why. Listening addresses, ports, TLS, quotas and
+     * the rest take a restart (and are logged as such when they differ).
+     */
+    public void reload(ServerConfig next) {
+        check(next);
+        CredentialStore store = credentialStore(next.turn());
+        List<InetSocketAddress> bound = new ArrayList<>(listeners.udpAddresses());
+        bound.addAll(listeners.tcpAddresses());
+        bound.addAll(listeners.tlsAddresses());
+        PeerFilter filter = peerFilter(next.turn(), bound);
+        // Both are immutable; a volatile write each publishes them to every event loop.
+        credentials = store;
+        turn.peerFilter(filter);
+        if (!restartOnly(config).equals(restartOnly(next))) {
+            log.warn("reloaded users, secrets, realm and peer rules; other changed options take a restart");
+        } else {
+            log.info("reloaded users, secrets, realm and peer rules");
+        }
+    }
+
+    /** The settings a reload cannot change, for comparison. */
+    private static List<Object> restartOnly(ServerConfig c) {
+        TurnConfig t = c.turn();
+        return List.of(
+                c.listeningIps(),
+                c.listeningPort(),
+                c.udp(),
+                c.tcp(),
+                c.threads(),
+                c.transport(),
+                c.software(),
+                c.tcpIdleSeconds(),
+                String.valueOf(c.httpListen()),
+                c.tls(),
+                t.relayIps(),
+                t.externalIps(),
+                t.minPort(),
+                t.maxPort(),
+                t.defaultLifetimeSeconds(),
+                t.maxLifetimeSeconds(),
+                t.userQuota(),
+                t.totalQuota(),
+                t.maxBps());
+    }
+
     /** Starts a server; on failure every socket and thread it opened is closed again. */
     public static TernServer start(ServerConfig config) throws InterruptedException {
         TernServer server = new TernServer(config);
@@ -119,7 +168,7 @@ public final class TernServer implements AutoCloseable {
                 new StunDispatcher(responder, metrics).onRequest(StunMethod.BINDING, new BindingHandler(responder));
         RelayLoop relayLoop = new RelayLoop(turn);
         ClientRelay relay =
-                TurnMethods.install(dispatcher, relayLoop, new Authenticator(credentials, nonces), responder);
+                TurnMethods.install(dispatcher, relayLoop, new Authenticator(() -> credentials, nonces), responder);
         return new StunIngress(dispatcher, metrics, relayLoop, relay);
     }
 

@@ -15,6 +15,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.Objects;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -102,7 +103,16 @@ public final class Authenticator {
 
     private static final Base64.Encoder BASE64 = Base64.getEncoder();
 
-    private final CredentialStore store;
+    /** Where the current credentials come from: a reload swaps what it returns. */
+    private final Supplier<CredentialStore> source;
+
+    /**
+     * The credentials of the request being handled: read from {@link #source} once per request,
+     * so one request never mixes two generations of users and secrets. This object belongs to one
+     * event loop, so the field needs no synchronisation.
+     */
+    private CredentialStore store;
+
     private final NonceService nonces;
 
     // Scratch for TURN REST key derivation, owned by this loop.
@@ -117,8 +127,18 @@ public final class Authenticator {
     private final byte[] userhash = new byte[USERHASH_LENGTH];
 
     public Authenticator(CredentialStore store, NonceService nonces) {
-        this.store = Objects.requireNonNull(store, "store");
+        this(constant(Objects.requireNonNull(store, "store")), nonces);
+    }
+
+    /** An authenticator whose credentials can be replaced while it runs (configuration reload). */
+    public Authenticator(Supplier<CredentialStore> source, NonceService nonces) {
+        this.source = Objects.requireNonNull(source, "source");
+        this.store = Objects.requireNonNull(source.get(), "store");
         this.nonces = Objects.requireNonNull(nonces, "nonces");
+    }
+
+    private static Supplier<CredentialStore> constant(CredentialStore store) {
+        return () -> store;
     }
 
     public CredentialStore store() {
@@ -137,6 +157,7 @@ public final class Authenticator {
      * @param nowMillis the wall clock, Unix epoch milliseconds (nonce age and REST expiry)
      */
     public AuthResult authenticate(StunReader request, InetAddress client, long nowMillis) {
+        store = source.get();
         boolean sha256Integrity = request.hasMessageIntegritySha256();
         if (!sha256Integrity && !request.hasMessageIntegrity()) {
             return fail(Outcome.NO_INTEGRITY, request, client, null);

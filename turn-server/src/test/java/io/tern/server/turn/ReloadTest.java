@@ -1,0 +1,82 @@
+package io.tern.server.turn;
+
+import static io.tern.server.turn.TurnTesting.ALICE;
+import static io.tern.server.turn.TurnTesting.await;
+import static io.tern.server.turn.TurnTesting.buf;
+import static io.tern.server.turn.TurnTesting.client;
+import static io.tern.server.turn.TurnTesting.errorCode;
+import static io.tern.server.turn.TurnTesting.payload;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tern.client.Credentials;
+import io.tern.client.InboundListener;
+import io.tern.client.StunClient;
+import io.tern.client.TransportProtocol;
+import io.tern.client.TurnAllocation;
+import io.tern.server.ServerHarness;
+import io.tern.server.config.ConfigException;
+import io.tern.server.config.ServerConfig;
+import io.tern.server.config.TurnConfig;
+import io.tern.stun.integrity.PasswordAlgorithm;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Reload (SIGHUP): new users, secrets and peer rules apply to new requests while existing
+ * allocations keep relaying; a bad configuration is refused and changes nothing.
+ */
+class ReloadTest {
+    private static final Credentials BOB = new Credentials("bob", "bobs-password");
+
+    @Test
+    void newCredentialsAndPeerRulesApplyWithoutDroppingAllocations() throws Exception {
+        try (ServerHarness server = ServerHarness.startTurn();
+                TurnTesting.Peer peer = TurnTesting.Peer.v4();
+                StunClient alice = client(
+                        server, TransportProtocol.UDP, PasswordAlgorithm.SHA_256, ALICE, InboundListener.IGNORE)) {
+            TurnAllocation a = await(alice.allocate());
+            await(alice.channelBind(0x4001, peer.address()));
+
+            ServerConfig running = server.server().config();
+            TurnConfig next = running.turn()
+                    .withCredentials(List.of("bob:" + BOB.password()), List.of())
+                    .withPeerPolicy(false, List.of(), List.of());
+            server.server().reload(running.withTurn(next));
+
+            // The allocation made before the reload still relays, both ways.
+            byte[] data = payload(100);
+            alice.sendChannelData(0x4001, buf(data));
+            assertThat(peer.receive().data()).isEqualTo(data);
+            assertThat(server.server().metrics().allocationsActive()).isEqualTo(1);
+
+            // New requests see the new users...
+            try (StunClient bob =
+                    client(server, TransportProtocol.UDP, PasswordAlgorithm.SHA_256, BOB, InboundListener.IGNORE)) {
+                await(bob.allocate());
+                // ...and the new peer rules: loopback peers are no longer allowed.
+                assertThat(errorCode(bob.createPermission(peer.address()))).isEqualTo(403);
+            }
+            try (StunClient aliceAgain =
+                    client(server, TransportProtocol.UDP, PasswordAlgorithm.SHA_256, ALICE, InboundListener.IGNORE)) {
+                assertThat(errorCode(aliceAgain.allocate())).isEqualTo(401);
+            }
+            assertThat(a.relayedAddress().getPort()).isBetween(20000, 29999);
+        }
+    }
+
+    @Test
+    void aBadConfigurationIsRefusedAndTheRunningOneStays() throws Exception {
+        try (ServerHarness server = ServerHarness.startTurn()) {
+            ServerConfig running = server.server().config();
+            TurnConfig broken = running.turn().withCredentials(List.of("no-password-here"), List.of());
+            assertThatThrownBy(() -> server.server().reload(running.withTurn(broken)))
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("user");
+            try (StunClient alice =
+                    client(server, TransportProtocol.UDP, PasswordAlgorithm.SHA_256, ALICE, InboundListener.IGNORE)) {
+                await(alice.allocate());
+            }
+        }
+    }
+}

@@ -104,7 +104,6 @@ final class OptionSources {
             "response-origin-only-with-rfc5780",
             "aux-server",
             "udp-self-balance",
-            "alternate-server",
             "tls-alternate-server",
             "sha256",
             "no-udp-relay",

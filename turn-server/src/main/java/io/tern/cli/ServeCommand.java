@@ -8,6 +8,7 @@ import io.tern.server.config.TlsConfig;
 import io.tern.server.config.TurnConfig;
 import io.tern.server.http.HttpListen;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -228,6 +229,22 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--no-http", description = "Do not start the operator HTTP server.")
     boolean noHttp;
 
+    @Option(
+            names = "--alternate-server",
+            paramLabel = "IP:PORT",
+            description =
+                    "Where to send new allocations while draining (300 with ALTERNATE-SERVER); repeatable, used in turn.")
+    List<String> alternateServers = new ArrayList<>();
+
+    @Option(
+            names = "--drain-seconds",
+            paramLabel = "SECONDS",
+            description = {
+                "On SIGTERM, drain first: refuse new allocations (to --alternate-server) and wait up to this long",
+                "for existing ones to end before stopping. SIGUSR1 starts draining without stopping. Default: 0."
+            })
+    int drainSeconds;
+
     @Override
     public Integer call() throws InterruptedException {
         ServerConfig config;
@@ -255,14 +272,45 @@ final class ServeCommand implements Callable<Integer> {
                 log.error("reload refused, the running configuration stays: {}", e.getMessage());
             }
         });
+        Signals.onDrain(server::drain);
         CountDownLatch stop = new CountDownLatch(1);
         // TERM and INT end the server cleanly with exit code 0 (what systemd and Docker expect).
         Signals.onStop(stop::countDown);
         stop.await();
+        if (drainSeconds > 0) {
+            server.drain();
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(drainSeconds);
+            while (server.metrics().allocationsActive() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+            }
+        }
         log.info("shutting down");
         server.close();
         log.info("stopped");
         return 0;
+    }
+
+    private List<InetSocketAddress> alternates() {
+        if (drainSeconds < 0) {
+            throw new ConfigException("drain-seconds", String.valueOf(drainSeconds), "use 0 or a number of seconds");
+        }
+        List<InetSocketAddress> out = new ArrayList<>();
+        for (String spec : alternateServers) {
+            int colon = spec.lastIndexOf(':');
+            String host = colon > 0 ? spec.substring(0, colon) : spec;
+            int port;
+            try {
+                port = colon > 0 ? Integer.parseInt(spec.substring(colon + 1)) : ServerConfig.DEFAULT_PORT;
+            } catch (NumberFormatException e) {
+                port = -1;
+            }
+            if (port < 1 || port > 65535) {
+                throw new ConfigException(
+                        "alternate-server", spec, "use IP:PORT, e.g. 203.0.113.8:3478 or [2001:db8::8]:3478");
+            }
+            out.add(new InetSocketAddress(literal("alternate-server", host), port));
+        }
+        return out;
     }
 
     /** tern serve's options from these arguments, the environment and the file they name. */
@@ -300,7 +348,8 @@ final class ServeCommand implements Callable<Integer> {
                 deniedPeerIps,
                 userQuota,
                 totalQuota,
-                maxBps);
+                maxBps,
+                alternates());
         return ServerConfig.defaults()
                 .withTls(new TlsConfig(!noTls, tlsListeningPort, cert, pkey, devSelfSigned))
                 .withTurn(turn)

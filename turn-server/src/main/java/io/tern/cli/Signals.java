@@ -14,6 +14,11 @@ final class Signals {
         Signal.handle(new Signal("HUP"), s -> action.run());
     }
 
+    /** Runs {@code action} on SIGUSR1 (start draining). */
+    static void onDrain(Runnable action) {
+        Signal.handle(new Signal("USR1"), s -> action.run());
+    }
+
     /** Runs {@code action} on SIGTERM or SIGINT instead of the JVM's default exit. */
     static void onStop(Runnable action) {
         Signal.handle(new Signal("TERM"), s -> action.run());

@@ -150,6 +150,23 @@ public final class TernServer implements AutoCloseable {
                 t.maxBps());
     }
 
+    /**
+     * Starts draining: new Allocates get 300 with an ALTERNATE-SERVER (or 508 without one),
+     * {@code /readyz} turns 503 so load balancers stop sending clients, and existing allocations
+     * keep relaying until they end. Idempotent.
+     */
+    public void drain() {
+        if (!turn.isDraining()) {
+            turn.drain();
+            log.info(
+                    "draining: new allocations go to {}; {} allocations keep relaying",
+                    config.turn().alternateServers().isEmpty()
+                            ? "nowhere (508)"
+                            : config.turn().alternateServers(),
+                    turn.quotas().active());
+        }
+    }
+
     /** Starts a server; on failure every socket and thread it opened is closed again. */
     public static TernServer start(ServerConfig config) throws InterruptedException {
         TernServer server = new TernServer(config);
@@ -321,7 +338,7 @@ public final class TernServer implements AutoCloseable {
      * reports.
      */
     public boolean ready() {
-        return ready;
+        return ready && !turn.isDraining();
     }
 
     /**

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The real process: {@code tern serve --config FILE} in its own JVM; the file is edited and the
- * process gets SIGHUP, then SIGTERM. New users apply without a restart; TERM exits 0.
+ * process gets SIGHUP, SIGUSR1, then SIGTERM. New users apply without a restart; USR1 drains; TERM
+ * exits 0.
  */
 class ReloadSignalTest {
     @TempDir
@@ -99,6 +100,21 @@ class ReloadSignalTest {
                 return false;
             }
             throw e;
+        }
+    }
+
+    private static boolean allocationRefusedWith(InetSocketAddress server, Credentials credentials, int code)
+            throws Exception {
+        try (StunClient client = StunClient.builder(server)
+                .credentials(credentials)
+                .timeout(Duration.ofSeconds(2))
+                .connect()
+                .get(3, TimeUnit.SECONDS)) {
+            client.allocate().get(3, TimeUnit.SECONDS);
+            client.refresh(Duration.ZERO).get(3, TimeUnit.SECONDS);
+            return false;
+        } catch (ExecutionException e) {
+            return e.getCause() instanceof StunErrorResponseException error && error.code() == code;
         }
     }
 

@@ -1,6 +1,7 @@
 package io.tern.server.config;
 
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Objects;
 
@@ -23,6 +24,7 @@ import java.util.Objects;
  * @param userQuota allocations per user at once; 0 is no limit
  * @param totalQuota allocations at once on this server; 0 is no limit
  * @param maxBps bytes per second per allocation and direction; 0 is no limit
+ * @param alternateServers where a draining server sends new allocations (300 with ALTERNATE-SERVER)
  */
 public record TurnConfig(
         String realm,
@@ -39,7 +41,8 @@ public record TurnConfig(
         List<String> deniedPeerIps,
         int userQuota,
         int totalQuota,
-        long maxBps) {
+        long maxBps,
+        List<InetSocketAddress> alternateServers) {
 
     public TurnConfig {
         Objects.requireNonNull(realm, "realm");
@@ -49,6 +52,7 @@ public record TurnConfig(
         externalIps = List.copyOf(externalIps);
         allowedPeerIps = List.copyOf(allowedPeerIps);
         deniedPeerIps = List.copyOf(deniedPeerIps);
+        alternateServers = List.copyOf(alternateServers);
         if (realm.isEmpty() || realm.length() > 127) {
             throw new ConfigException("realm", "\"" + realm + "\"", "use 1 to 127 characters, e.g. your domain name");
         }
@@ -81,7 +85,7 @@ public record TurnConfig(
     public static TurnConfig defaults() {
         return new TurnConfig(
                 "tern", List.of(), List.of(), List.of(), List.of(), 49152, 65535, 600, 3600, false, List.of(),
-                List.of(), 0, 0, 0);
+                List.of(), 0, 0, 0, List.of());
     }
 
     /** Never shows a password or secret: records print every component by default. */
@@ -96,7 +100,7 @@ public record TurnConfig(
                 + ", lifetime=" + defaultLifetimeSeconds + "/" + maxLifetimeSeconds
                 + "s, allowLoopbackPeers=" + allowLoopbackPeers + ", allowedPeerIps=" + allowedPeerIps
                 + ", deniedPeerIps=" + deniedPeerIps + ", userQuota=" + userQuota + ", totalQuota=" + totalQuota
-                + ", maxBps=" + maxBps + "]";
+                + ", maxBps=" + maxBps + ", alternateServers=" + alternateServers + "]";
     }
 
     /** Whether any credential is configured; without one, TURN requests can only get 401. */
@@ -152,6 +156,10 @@ public record TurnConfig(
         });
     }
 
+    public TurnConfig withAlternateServers(List<InetSocketAddress> servers) {
+        return edit(c -> c.alternateServers = servers);
+    }
+
     /** A copy with some components changed; validated again by the canonical constructor. */
     private TurnConfig edit(java.util.function.Consumer<Copy> change) {
         Copy c = new Copy(this);
@@ -171,7 +179,8 @@ public record TurnConfig(
                 c.deniedPeerIps,
                 c.userQuota,
                 c.totalQuota,
-                c.maxBps);
+                c.maxBps,
+                c.alternateServers);
     }
 
     /** The mutable copy {@link #edit} changes: one place that lists every component. */
@@ -191,6 +200,7 @@ public record TurnConfig(
         int userQuota;
         int totalQuota;
         long maxBps;
+        List<InetSocketAddress> alternateServers;
 
         Copy(TurnConfig t) {
             realm = t.realm;
@@ -208,6 +218,7 @@ public record TurnConfig(
             userQuota = t.userQuota;
             totalQuota = t.totalQuota;
             maxBps = t.maxBps;
+            alternateServers = t.alternateServers;
         }
     }
 }

@@ -69,6 +69,16 @@ final class AllocateHandler implements MethodHandler {
             }
             return;
         }
+        if (services.isDraining()) {
+            // RFC 8489 §10 / RFC 8656 §7.2: while draining, point new allocations elsewhere.
+            java.net.InetSocketAddress alternate = services.nextAlternate();
+            if (alternate == null) {
+                turn.error(exchange, request, auth, 508, "Insufficient Capacity");
+            } else {
+                turn.tryAlternate(exchange, request, auth, alternate);
+            }
+            return;
+        }
         long transport = request.u32(AttributeType.REQUESTED_TRANSPORT);
         if (transport < 0) {
             turn.badRequest(exchange, request, auth, "REQUESTED-TRANSPORT missing");

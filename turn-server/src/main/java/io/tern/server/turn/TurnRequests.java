@@ -111,6 +111,12 @@ final class TurnRequests {
         send(exchange, request, auth);
     }
 
+    /** 300 Try Alternate with ALTERNATE-SERVER (RFC 8489 §14.15), signed. */
+    void tryAlternate(Exchange exchange, StunReader request, AuthResult auth, InetSocketAddress alternate) {
+        responder.error(exchange, request, 300, "Try Alternate").address(AttributeType.ALTERNATE_SERVER, alternate);
+        send(exchange, request, auth);
+    }
+
     /** 420 naming an attribute Tern knows but cannot honour (DONT-FRAGMENT). */
     void unknownAttribute(Exchange exchange, StunReader request, AuthResult auth, int type) {
         responder.error(exchange, request, 420, "Unknown Attribute").unknownAttributes(new int[] {type}, 1);

@@ -16,6 +16,9 @@ public final class TurnServices {
     private final TurnConfig config;
     private final List<RelayEndpoint> relays;
     private volatile PeerFilter peerFilter;
+    private volatile boolean draining;
+    private final java.util.concurrent.atomic.AtomicInteger nextAlternate =
+            new java.util.concurrent.atomic.AtomicInteger();
     private final Quotas quotas;
     private final ServerMetrics metrics;
     private final IoTransports io;
@@ -62,6 +65,24 @@ public final class TurnServices {
      */
     public void peerFilter(PeerFilter filter) {
         this.peerFilter = filter;
+    }
+
+    /**
+     * Draining: new allocations are sent elsewhere (300 with ALTERNATE-SERVER, or 508 when no
+     * alternate is configured) while existing ones keep relaying.
+     */
+    public void drain() {
+        draining = true;
+    }
+
+    public boolean isDraining() {
+        return draining;
+    }
+
+    /** The alternate server for the next refused Allocate, round robin; null when none. */
+    public java.net.InetSocketAddress nextAlternate() {
+        var servers = config.alternateServers();
+        return servers.isEmpty() ? null : servers.get(Math.floorMod(nextAlternate.getAndIncrement(), servers.size()));
     }
 
     public Quotas quotas() {

@@ -28,6 +28,14 @@ import java.util.concurrent.ThreadLocalRandom;
 final class PeerHandler extends SimpleChannelInboundHandler<DatagramPacket> {
     private static final int DATA_INDICATION = StunClass.INDICATION.messageType(StunMethod.DATA);
 
+    /**
+     * A Data indication around {@code length} bytes: header (20), XOR-PEER-ADDRESS (up to 24 for
+     * IPv6), the DATA attribute header (4) and up to 3 bytes of padding.
+     */
+    private static int dataIndicationSize(int length) {
+        return 20 + 24 + 4 + length + 3;
+    }
+
     private final RelayLoop loop;
     private Allocation allocation;
 
@@ -79,7 +87,11 @@ final class PeerHandler extends SimpleChannelInboundHandler<DatagramPacket> {
             // An indication's transaction id need not be unpredictable (nothing answers it).
             ThreadLocalRandom random = ThreadLocalRandom.current();
             StunWriter w = loop.writer();
-            out = w.begin(ctx.alloc().ioBuffer(36 + length + 3), DATA_INDICATION, random.nextLong(), random.nextInt())
+            out = w.begin(
+                            ctx.alloc().ioBuffer(dataIndicationSize(length)),
+                            DATA_INDICATION,
+                            random.nextLong(),
+                            random.nextInt())
                     .address(AttributeType.XOR_PEER_ADDRESS, peer)
                     .attribute(AttributeType.DATA, data, data.readerIndex(), length)
                     .finish();

@@ -21,12 +21,11 @@ import java.net.InetAddress;
  * NIO elsewhere.
  *
  * @param name for logs: "epoll" or "nio"
- * @param reusePort whether several UDP sockets can share a port, one per event loop
+ * @param reusePort whether several UDP sockets can share a port, one per event loop (epoll)
  */
 public record IoTransports(
         String name,
         IoHandlerFactory ioHandlerFactory,
-        Class<? extends DatagramChannel> datagramChannel,
         Class<? extends ServerSocketChannel> serverChannel,
         boolean reusePort) {
 
@@ -52,14 +51,8 @@ public record IoTransports(
                     "epoll is not available here (" + Epoll.unavailabilityCause() + "); use auto or nio");
         }
         if (epoll && wanted != IoTransport.NIO) {
-            return new IoTransports(
-                    "epoll",
-                    EpollIoHandler.newFactory(),
-                    EpollDatagramChannel.class,
-                    EpollServerSocketChannel.class,
-                    true);
+            return new IoTransports("epoll", EpollIoHandler.newFactory(), EpollServerSocketChannel.class, true);
         }
-        return new IoTransports(
-                "nio", NioIoHandler.newFactory(), NioDatagramChannel.class, NioServerSocketChannel.class, false);
+        return new IoTransports("nio", NioIoHandler.newFactory(), NioServerSocketChannel.class, false);
     }
 }

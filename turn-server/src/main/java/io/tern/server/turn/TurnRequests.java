@@ -137,11 +137,6 @@ final class TurnRequests {
         }
     }
 
-    /** Whether an attribute of the type is present. */
-    static boolean has(StunReader request, int type) {
-        return request.indexOf(type) >= 0;
-    }
-
     /** The first XOR-PEER-ADDRESS, or null when absent or malformed. */
     static InetSocketAddress firstPeer(StunReader request) {
         int i = request.indexOf(AttributeType.XOR_PEER_ADDRESS);

@@ -14,16 +14,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Stack;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.IParameterConsumer;
-import picocli.CommandLine.Model.ArgSpec;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Unmatched;
 
 /**
@@ -73,7 +68,7 @@ final class CredentialsCommand implements Callable<Integer> {
     @Option(
             names = "--secret",
             paramLabel = "SECRET",
-            parameterConsumer = SecretConsumer.class,
+            parameterConsumer = RawSecretValue.class,
             description = "The shared secret, as given to the server's --static-auth-secret.")
     String secret;
 
@@ -122,27 +117,6 @@ final class CredentialsCommand implements Callable<Integer> {
      */
     @Unmatched
     List<String> unmatched = new ArrayList<>();
-
-    /**
-     * Takes the argument after {@code --secret} as it is. Picocli's own parsing refuses a value that
-     * looks like an option ({@code -x...}) and quotes it in the error; a random secret may well
-     * start with a dash, and must not end up on a terminal or in a CI log.
-     */
-    static final class SecretConsumer implements IParameterConsumer {
-        @Override
-        public void consumeParameters(Stack<String> args, ArgSpec argSpec, CommandSpec commandSpec) {
-            if (args.isEmpty()) {
-                throw new ParameterException(
-                        commandSpec.commandLine(), "Missing required parameter for option" + " '--secret' (SECRET)");
-            }
-            if (argSpec.getValue() != null) {
-                args.pop();
-                throw new ParameterException(
-                        commandSpec.commandLine(), "option '--secret' (SECRET) should be" + " specified only once");
-            }
-            argSpec.setValue(args.pop());
-        }
-    }
 
     /** A mistake in the arguments; its message names the option and the fix. */
     static final class UsageException extends Exception {

@@ -9,17 +9,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Stack;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.IParameterConsumer;
-import picocli.CommandLine.Model.ArgSpec;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Unmatched;
 
@@ -84,7 +78,7 @@ final class ProbeCommand implements Callable<Integer> {
     @Option(
             names = "--password",
             paramLabel = "PASSWORD",
-            parameterConsumer = RawValue.class,
+            parameterConsumer = RawSecretValue.class,
             description = "The user's password. It shows in the process list: prefer --password-file on a"
                     + " shared machine.")
     String password;
@@ -98,7 +92,7 @@ final class ProbeCommand implements Callable<Integer> {
     @Option(
             names = "--secret",
             paramLabel = "SECRET",
-            parameterConsumer = RawValue.class,
+            parameterConsumer = RawSecretValue.class,
             description = "The server's shared secret (static-auth-secret): the probe makes TURN REST credentials"
                     + " valid for 1 hour, username <expiry>:probe.")
     String secret;
@@ -130,29 +124,6 @@ final class ProbeCommand implements Callable<Integer> {
     /** Collected, not refused by picocli, whose message would quote the arguments, a password among them. */
     @Unmatched
     List<String> unmatched = new ArrayList<>();
-
-    /**
-     * Takes the argument after {@code --password} or {@code --secret} as it is: a password may start
-     * with a dash, and picocli would refuse it with an error that quotes it.
-     */
-    static final class RawValue implements IParameterConsumer {
-        @Override
-        public void consumeParameters(Stack<String> args, ArgSpec argSpec, CommandSpec commandSpec) {
-            String name = ((OptionSpec) argSpec).longestName();
-            if (args.isEmpty()) {
-                throw new ParameterException(
-                        commandSpec.commandLine(),
-                        "Missing required parameter for option '" + name + "' (" + argSpec.paramLabel() + ")");
-            }
-            if (argSpec.getValue() != null) {
-                args.pop();
-                throw new ParameterException(
-                        commandSpec.commandLine(),
-                        "option '" + name + "' (" + argSpec.paramLabel() + ") should be specified only once");
-            }
-            argSpec.setValue(args.pop());
-        }
-    }
 
     @Override
     public Integer call() {

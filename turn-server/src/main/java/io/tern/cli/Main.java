@@ -16,6 +16,9 @@ import picocli.CommandLine.Command;
             HashPasswordCommand.class,
             ProbeCommand.class,
             ConfigCommand.class,
+            ReloadCommand.class,
+            DrainCommand.class,
+            CompletionCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

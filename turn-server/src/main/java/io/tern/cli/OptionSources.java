@@ -64,7 +64,6 @@ final class OptionSources {
             "new-log-timestamp-format",
             "log-binding",
             "syslog",
-            "pidfile",
             "no-cli",
             "cli-ip",
             "cli-port",

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -245,12 +246,34 @@ final class ServeCommand implements Callable<Integer> {
             })
     int drainSeconds;
 
+    @Option(
+            names = "--pidfile",
+            paramLabel = "FILE",
+            description = "Write the server's process id here (for tern reload and tern drain); removed on exit.")
+    Path pidfile;
+
+    @Option(
+            names = "--log-level",
+            paramLabel = "LEVEL",
+            description = "error, warn, info, debug or trace; changes on reload. Default: info.")
+    String logLevel;
+
+    @Option(
+            names = "--log-format",
+            paramLabel = "FORMAT",
+            description = "text, or json for one JSON object per line (log pipelines). Default: ${DEFAULT-VALUE}.")
+    String logFormat = "text";
+
     @Override
     public Integer call() throws InterruptedException {
+        // The options as resolved from flags, TERN_* variables and the file: read settings from
+        // here, not from this object, which holds the flags alone.
+        ServeCommand effective;
         ServerConfig config;
         try {
-            config = OptionSources.resolve(this, spec, configFile, System.getenv())
-                    .toConfig();
+            effective = OptionSources.resolve(this, spec, configFile, System.getenv());
+            config = effective.toConfig();
+            LogSettings.apply(LogSettings.level(effective.logLevel), LogSettings.format(effective.logFormat));
         } catch (ConfigException e) {
             System.err.println("tern: " + e.getMessage());
             return 2;
@@ -267,7 +290,10 @@ final class ServeCommand implements Callable<Integer> {
         List<String> args = OptionSources.commandLineArgs(spec.commandLine().getParseResult());
         Signals.onReload(() -> {
             try {
-                server.reload(reparse(args, System.getenv()).toConfig());
+                ServeCommand next = reparse(args, System.getenv());
+                ServerConfig nextConfig = next.toConfig();
+                LogSettings.apply(LogSettings.level(next.logLevel), LogSettings.format(next.logFormat));
+                server.reload(nextConfig);
             } catch (ConfigException e) {
                 log.error("reload refused, the running configuration stays: {}", e.getMessage());
             }
@@ -276,16 +302,28 @@ final class ServeCommand implements Callable<Integer> {
         CountDownLatch stop = new CountDownLatch(1);
         // TERM and INT end the server cleanly with exit code 0 (what systemd and Docker expect).
         Signals.onStop(stop::countDown);
+        // Written only now: a HUP or USR1 sent before the handlers above exist would kill the JVM.
+        PidFile pid;
+        try {
+            pid = effective.pidfile == null ? null : PidFile.write(effective.pidfile);
+        } catch (ConfigException e) {
+            server.close();
+            System.err.println("tern: " + e.getMessage());
+            return 2;
+        }
         stop.await();
-        if (drainSeconds > 0) {
+        if (effective.drainSeconds > 0) {
             server.drain();
-            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(drainSeconds);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(effective.drainSeconds);
             while (server.metrics().allocationsActive() > 0 && System.nanoTime() < deadline) {
                 Thread.sleep(200);
             }
         }
         log.info("shutting down");
         server.close();
+        if (pid != null) {
+            pid.close();
+        }
         log.info("stopped");
         return 0;
     }
@@ -322,6 +360,9 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     ServerConfig toConfig() {
+        // Checked here too, so that tern config check reports them.
+        LogSettings.level(logLevel);
+        LogSettings.format(logFormat);
         List<InetAddress> ips = new ArrayList<>();
         for (String ip : listeningIps) {
             ips.add(literal("listening-ip", ip));

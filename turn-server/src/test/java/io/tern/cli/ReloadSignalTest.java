@@ -20,8 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The real process: {@code tern serve --config FILE} in its own JVM; the file is edited and the
- * process gets SIGHUP, SIGUSR1, then SIGTERM. New users apply without a restart; USR1 drains; TERM
- * exits 0.
+ * process gets SIGHUP (by {@code kill}, then by {@code tern reload} through its pid file), SIGUSR1
+ * (by {@code tern drain}), then SIGTERM. New users and the log level apply without a restart; a
+ * drain refuses new allocations; TERM exits 0 and removes the pid file.
  */
 class ReloadSignalTest {
     @TempDir
@@ -33,17 +34,7 @@ class ReloadSignalTest {
         Path conf = dir.resolve("tern.conf");
         Path log = dir.resolve("tern.log");
         write(conf, port, "alice:first-password");
-        Process tern = new ProcessBuilder(
-                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        Main.class.getName(),
-                        "serve",
-                        "--config",
-                        conf.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
+        Process tern = serve(conf, log);
         try {
             InetSocketAddress server = new InetSocketAddress("127.0.0.1", port);
             awaitTrue(() -> allocates(server, new Credentials("alice", "first-password")));
@@ -68,7 +59,124 @@ class ReloadSignalTest {
         assertThat(tern.exitValue()).as(Files.readString(log)).isZero();
     }
 
-    private static void write(Path conf, int port, String user) throws IOException {
+    @Test
+    void reloadAndDrainCommandsSignalTheServerNamedByItsPidFile() throws Exception {
+        int port = freeUdpPort();
+        Path conf = dir.resolve("tern.conf");
+        Path log = dir.resolve("tern.log");
+        Path pidfile = dir.resolve("tern.pid");
+        write(conf, port, "alice:first-password", "log-format=json", "log-level=info", "pidfile=" + pidfile);
+        Process tern = serve(conf, log);
+        try {
+            InetSocketAddress server = new InetSocketAddress("127.0.0.1", port);
+            awaitTrue(() -> allocates(server, new Credentials("alice", "first-password")));
+            awaitTrue(() -> Files.exists(pidfile));
+            assertThat(Files.readString(pidfile).trim()).isEqualTo(String.valueOf(tern.pid()));
+            assertThat(allocates(server, new Credentials("alice", "wrong"))).isFalse();
+            assertThat(jsonLines(log))
+                    .as("one JSON object per line")
+                    .isNotEmpty()
+                    .allSatisfy(line -> assertThat(line.get("level")).isIn("INFO", "WARN"));
+
+            write(conf, port, "bob:second-password", "log-format=json", "log-level=debug", "pidfile=" + pidfile);
+            CliRunner.Result reload = CliRunner.run("reload", "--pidfile", pidfile.toString());
+            assertThat(reload.exitCode()).as(reload.all()).isZero();
+            assertThat(reload.stdout()).contains("pid " + tern.pid());
+            awaitTrue(() -> allocates(server, new Credentials("bob", "second-password")));
+            assertThat(allocates(server, new Credentials("bob", "wrong"))).isFalse();
+            awaitTrue(() -> jsonLines(log).stream()
+                    .anyMatch(line -> "DEBUG".equals(line.get("level"))
+                            && String.valueOf(line.get("formattedMessage")).contains("BAD_INTEGRITY (user bob)")));
+
+            CliRunner.Result drain = CliRunner.run("drain", "--pidfile", pidfile.toString());
+            assertThat(drain.exitCode()).as(drain.all()).isZero();
+            awaitTrue(() -> allocationRefusedWith(server, new Credentials("bob", "second-password"), 508));
+            assertThat(tern.isAlive()).isTrue();
+        } catch (Exception | AssertionError e) {
+            throw new AssertionError("tern's output:\n" + Files.readString(log), e);
+        } finally {
+            tern.destroy(); // SIGTERM
+            assertThat(tern.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(tern.exitValue()).as(Files.readString(log)).isZero();
+        assertThat(pidfile).doesNotExist();
+    }
+
+    @Test
+    void reloadRefusesAProcessThatIsNotTernServe() throws Exception {
+        Process sleeper = new ProcessBuilder("sleep", "30").start();
+        try {
+            CliRunner.Result r = CliRunner.run("reload", "--pid", String.valueOf(sleeper.pid()));
+            assertThat(r.exitCode()).isEqualTo(1);
+            assertThat(r.stderr()).contains("is not tern serve").contains("nothing sent");
+            assertThat(sleeper.isAlive()).as("a HUP would have ended sleep").isTrue();
+        } finally {
+            sleeper.destroy();
+            sleeper.waitFor(5, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void drainNamesWhatIsMissing() throws Exception {
+        CliRunner.Result none = CliRunner.run("drain");
+        assertThat(none.exitCode()).isEqualTo(1);
+        assertThat(none.stderr()).contains("--pidfile FILE").contains("--pid PID");
+
+        Path missing = dir.resolve("nowhere.pid");
+        CliRunner.Result gone = CliRunner.run("drain", "--pidfile", missing.toString());
+        assertThat(gone.exitCode()).isEqualTo(1);
+        assertThat(gone.stderr()).contains(missing + " does not exist");
+
+        Path garbage = dir.resolve("garbage.pid");
+        Files.writeString(garbage, "not a number\n");
+        CliRunner.Result bad = CliRunner.run("reload", "--pidfile", garbage.toString());
+        assertThat(bad.stderr()).contains("does not hold a process id");
+    }
+
+    @Test
+    void serveRefusesAPidFileItCannotWriteAndABadLogLevel() {
+        CliRunner.Result pid = CliRunner.run(
+                "serve",
+                "--listening-ip",
+                "127.0.0.1",
+                "--listening-port",
+                "0",
+                "--no-http",
+                "--no-tls",
+                "--pidfile",
+                dir.resolve("no/such/dir/tern.pid").toString());
+        assertThat(pid.exitCode()).isEqualTo(2);
+        assertThat(pid.stderr()).contains("pidfile").contains("no/such/dir/tern.pid");
+
+        CliRunner.Result level = CliRunner.run("serve", "--log-level", "loud");
+        assertThat(level.exitCode()).isEqualTo(2);
+        assertThat(level.stderr()).contains("log-level").contains("loud").contains("debug");
+    }
+
+    private Process serve(Path conf, Path log) throws IOException {
+        return new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        Main.class.getName(),
+                        "serve",
+                        "--config",
+                        conf.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+    }
+
+    /** The log's lines, each parsed as a JSON object (a line that is not one fails the test). */
+    @SuppressWarnings("unchecked")
+    private static List<java.util.Map<String, Object>> jsonLines(Path log) throws IOException {
+        return Files.readAllLines(log).stream()
+                .filter(line -> !line.isBlank())
+                .map(line -> (java.util.Map<String, Object>) TinyJson.parse(line))
+                .toList();
+    }
+
+    private static void write(Path conf, int port, String user, String... more) throws IOException {
         Files.write(
                 conf,
                 List.of(
@@ -83,6 +191,7 @@ class ReloadSignalTest {
                         "max-port=33099",
                         "allow-loopback-peers"),
                 StandardCharsets.UTF_8);
+        Files.write(conf, List.of(more), StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
     }
 
     /** Whether an Allocate with these credentials succeeds (false on 401). */

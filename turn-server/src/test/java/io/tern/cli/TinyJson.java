@@ -7,7 +7,7 @@ import java.util.Map;
 
 /**
  * A strict parser for the JSON subset {@code tern credentials} writes (objects, arrays, strings
- * with every RFC 8259 escape, integers), written apart from the code under test so that a quoting
+ * with every RFC 8259 escape, integers, true, false, null), written apart from the code under test so that a quoting
  * mistake there cannot be repeated here. Anything else, or trailing text, is an error.
  */
 final class TinyJson {
@@ -46,6 +46,12 @@ final class TinyJson {
         if (c == '-' || (c >= '0' && c <= '9')) {
             return number();
         }
+        for (String literal : new String[] {"true", "false", "null"}) {
+            if (s.startsWith(literal, i)) {
+                i += literal.length();
+                return literal.equals("null") ? null : Boolean.valueOf(literal);
+            }
+        }
         throw error("unexpected '" + c + "'");
     }
 
@@ -62,9 +68,10 @@ final class TinyJson {
             String key = string();
             whitespace();
             expect(':');
-            if (map.put(key, value()) != null) {
+            if (map.containsKey(key)) {
                 throw error("duplicate key " + key);
             }
+            map.put(key, value());
             whitespace();
             if (peek() == ',') {
                 i++;

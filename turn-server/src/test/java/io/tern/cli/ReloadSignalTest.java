@@ -34,8 +34,7 @@ class ReloadSignalTest {
         Path conf = dir.resolve("tern.conf");
         Path log = dir.resolve("tern.log");
         write(conf, port, "alice:first-password");
-        Process tern = serve(conf, log);
-        try {
+        runServer(conf, log, tern -> {
             InetSocketAddress server = new InetSocketAddress("127.0.0.1", port);
             awaitTrue(() -> allocates(server, new Credentials("alice", "first-password")));
             assertThat(allocates(server, new Credentials("bob", "second-password")))
@@ -50,13 +49,7 @@ class ReloadSignalTest {
             assertThat(allocates(server, new Credentials("alice", "first-password")))
                     .isFalse();
             assertThat(tern.isAlive()).isTrue();
-        } catch (Exception | AssertionError e) {
-            throw new AssertionError("tern's output:\n" + Files.readString(log), e);
-        } finally {
-            tern.destroy(); // SIGTERM
-            assertThat(tern.waitFor(10, TimeUnit.SECONDS)).isTrue();
-        }
-        assertThat(tern.exitValue()).as(Files.readString(log)).isZero();
+        });
     }
 
     @Test
@@ -66,8 +59,7 @@ class ReloadSignalTest {
         Path log = dir.resolve("tern.log");
         Path pidfile = dir.resolve("tern.pid");
         write(conf, port, "alice:first-password", "log-format=json", "log-level=info", "pidfile=" + pidfile);
-        Process tern = serve(conf, log);
-        try {
+        runServer(conf, log, tern -> {
             InetSocketAddress server = new InetSocketAddress("127.0.0.1", port);
             awaitTrue(() -> allocates(server, new Credentials("alice", "first-password")));
             awaitTrue(() -> Files.exists(pidfile));
@@ -92,13 +84,7 @@ class ReloadSignalTest {
             assertThat(drain.exitCode()).as(drain.all()).isZero();
             awaitTrue(() -> allocationRefusedWith(server, new Credentials("bob", "second-password"), 508));
             assertThat(tern.isAlive()).isTrue();
-        } catch (Exception | AssertionError e) {
-            throw new AssertionError("tern's output:\n" + Files.readString(log), e);
-        } finally {
-            tern.destroy(); // SIGTERM
-            assertThat(tern.waitFor(10, TimeUnit.SECONDS)).isTrue();
-        }
-        assertThat(tern.exitValue()).as(Files.readString(log)).isZero();
+        });
         assertThat(pidfile).doesNotExist();
     }
 
@@ -153,7 +139,28 @@ class ReloadSignalTest {
         assertThat(level.stderr()).contains("log-level").contains("loud").contains("debug");
     }
 
-    private Process serve(Path conf, Path log) throws IOException {
+    interface WithServer {
+        void run(Process tern) throws Exception;
+    }
+
+    /**
+     * Runs {@code tern serve --config conf} in its own JVM (output to {@code log}), then {@code
+     * body}, then SIGTERM, which must end it with status 0. A failure shows the server's output.
+     */
+    private static void runServer(Path conf, Path log, WithServer body) throws Exception {
+        Process tern = serve(conf, log);
+        try {
+            body.run(tern);
+        } catch (Exception | AssertionError e) {
+            throw new AssertionError("tern's output:\n" + Files.readString(log), e);
+        } finally {
+            tern.destroy(); // SIGTERM
+            assertThat(tern.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(tern.exitValue()).as(Files.readString(log)).isZero();
+    }
+
+    private static Process serve(Path conf, Path log) throws IOException {
         return new ProcessBuilder(
                         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                         "-cp",

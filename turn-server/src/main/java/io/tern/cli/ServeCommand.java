@@ -90,6 +90,15 @@ final class ServeCommand implements Callable<Integer> {
             description = "Private key of --cert, PEM (PKCS#8, RSA or EC), unencrypted.")
     Path pkey;
 
+    @Option(
+            names = "--cert-check-seconds",
+            paramLabel = "SECONDS",
+            description = {
+                "Check --cert and --pkey for a change this often and load a renewed certificate without a",
+                "restart (reload does it too). 0: only on reload. Default: ${DEFAULT-VALUE}."
+            })
+    int certCheckSeconds = TlsConfig.DEFAULT_CERT_CHECK_SECONDS;
+
     @Option(names = "--no-tls", description = "Do not listen for TLS, even with a certificate.")
     boolean noTls;
 
@@ -392,7 +401,7 @@ final class ServeCommand implements Callable<Integer> {
                 maxBps,
                 alternates());
         return ServerConfig.defaults()
-                .withTls(new TlsConfig(!noTls, tlsListeningPort, cert, pkey, devSelfSigned))
+                .withTls(new TlsConfig(!noTls, tlsListeningPort, cert, pkey, devSelfSigned, certCheckSeconds))
                 .withTurn(turn)
                 .withListening(ips, listeningPort)
                 .withTransports(!noUdp, !noTcp, ioTransport)

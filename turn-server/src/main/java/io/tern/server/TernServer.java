@@ -3,6 +3,7 @@ package io.tern.server;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.util.NettyRuntime;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.tern.server.auth.Authenticator;
 import io.tern.server.auth.CredentialStore;
@@ -32,6 +33,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,6 +60,8 @@ public final class TernServer implements AutoCloseable {
 
     private volatile OperatorHttpServer http;
     private volatile boolean ready;
+    /** Checks the certificate files for a renewal; null when there are none to watch. */
+    private volatile ScheduledExecutorService certWatch;
 
     private TernServer(ServerConfig config) {
         this.config = config;
@@ -102,14 +107,17 @@ public final class TernServer implements AutoCloseable {
     }
 
     /**
-     * Applies a new configuration's users, TURN REST secrets, realm and peer rules to the running
-     * server, without touching allocations or connections: what SIGHUP does. The new configuration
-     * is checked first; if it is refused, nothing changes and the {@link
-     * io.tern.server.config.ConfigException} says why. Listening addresses, ports, TLS, quotas and
-     * the rest take a restart (and are logged as such when they differ).
+     * Applies a new configuration's users, TURN REST secrets, realm, peer rules and TLS certificate
+     * to the running server, without touching allocations or connections: what SIGHUP does. The new
+     * configuration is checked first; if it is refused, nothing changes and the {@link
+     * io.tern.server.config.ConfigException} says why. Listening addresses, ports, turning TLS on or
+     * off, quotas and the rest take a restart (and are logged as such when they differ).
      */
     public void reload(ServerConfig next) {
         check(next);
+        if (tls != null) {
+            tls.reload(next.tls());
+        }
         CredentialStore store = credentialStore(next.turn());
         List<InetSocketAddress> bound = new ArrayList<>(listeners.udpAddresses());
         bound.addAll(listeners.tcpAddresses());
@@ -119,9 +127,10 @@ public final class TernServer implements AutoCloseable {
         credentials = store;
         turn.peerFilter(filter);
         if (!restartOnly(config).equals(restartOnly(next))) {
-            log.warn("reloaded users, secrets, realm and peer rules; other changed options take a restart");
+            log.warn(
+                    "reloaded users, secrets, realm, peer rules and certificate; other changed options take a restart");
         } else {
-            log.info("reloaded users, secrets, realm and peer rules");
+            log.info("reloaded users, secrets, realm, peer rules and certificate");
         }
     }
 
@@ -138,7 +147,12 @@ public final class TernServer implements AutoCloseable {
                 c.software(),
                 c.tcpIdleSeconds(),
                 String.valueOf(c.httpListen()),
-                c.tls(),
+                List.of(
+                        c.tls().enabled(),
+                        c.tls().port(),
+                        c.tls().active(),
+                        c.tls().devSelfSigned(),
+                        c.tls().certCheckSeconds()),
                 t.relayIps(),
                 t.externalIps(),
                 t.minPort(),
@@ -239,6 +253,7 @@ public final class TernServer implements AutoCloseable {
             log.warn("no --user or --static-auth-secret: TURN requests will be refused (401); STUN works");
         }
         logTls();
+        watchCertificate();
         log.info(
                 "Tern listening on {} (UDP {}, TCP {}, TLS {}) with {} event loops over {}",
                 listeners.describe(),
@@ -253,6 +268,21 @@ public final class TernServer implements AutoCloseable {
             log.info("operator HTTP (/metrics, /healthz, /readyz) on http://{}", HttpListen.format(http.address()));
         }
         ready = true;
+    }
+
+    /**
+     * Checks the certificate files every {@code cert-check-seconds} on a thread of its own, so
+     * parsing a renewed certificate never delays an event loop.
+     */
+    private void watchCertificate() {
+        int every = config.tls().certCheckSeconds();
+        if (tls == null || config.tls().devSelfSigned() || every == 0) {
+            return;
+        }
+        ScheduledExecutorService watch =
+                Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("tern-cert-watch", true));
+        watch.scheduleWithFixedDelay(tls::reloadIfChanged, every, every, TimeUnit.SECONDS);
+        certWatch = watch;
     }
 
     private void logTls() {
@@ -348,6 +378,10 @@ public final class TernServer implements AutoCloseable {
     @Override
     public void close() {
         ready = false;
+        ScheduledExecutorService watch = certWatch;
+        if (watch != null) {
+            watch.shutdownNow();
+        }
         listeners.close();
         group.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly(6, TimeUnit.SECONDS);
         OperatorHttpServer h = http;

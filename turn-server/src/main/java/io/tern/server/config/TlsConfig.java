@@ -12,8 +12,10 @@ import java.nio.file.Path;
  * @param cert PEM certificate chain, leaf first; null when none is configured
  * @param key PEM private key (PKCS#8, PKCS#1 or SEC1, unencrypted); null when none is configured
  * @param devSelfSigned generate an in-memory self-signed certificate instead of reading files
+ * @param certCheckSeconds how often the certificate and key files are checked for a change (a
+ *     renewal) and reloaded; 0 only on reload (SIGHUP)
  */
-public record TlsConfig(boolean enabled, int port, Path cert, Path key, boolean devSelfSigned) {
+public record TlsConfig(boolean enabled, int port, Path cert, Path key, boolean devSelfSigned, int certCheckSeconds) {
 
     /** The IANA port of STUN/TURN over TLS, coturn's default too. */
     public static final int DEFAULT_PORT = 5349;
@@ -21,7 +23,20 @@ public record TlsConfig(boolean enabled, int port, Path cert, Path key, boolean 
     /** How long a client has to complete the TLS handshake before the connection is closed. */
     public static final int HANDSHAKE_TIMEOUT_SECONDS = 10;
 
+    /** Certificate files are checked for a renewal once a minute by default. */
+    public static final int DEFAULT_CERT_CHECK_SECONDS = 60;
+
+    public TlsConfig(boolean enabled, int port, Path cert, Path key, boolean devSelfSigned) {
+        this(enabled, port, cert, key, devSelfSigned, DEFAULT_CERT_CHECK_SECONDS);
+    }
+
     public TlsConfig {
+        if (certCheckSeconds < 0) {
+            throw new ConfigException(
+                    "cert-check-seconds",
+                    String.valueOf(certCheckSeconds),
+                    "use 0 (on reload only) or a number of seconds");
+        }
         if (port < 0 || port > 65535) {
             throw new ConfigException("tls-listening-port", String.valueOf(port), "use a port from 1 to 65535");
         }
@@ -50,6 +65,11 @@ public record TlsConfig(boolean enabled, int port, Path cert, Path key, boolean 
     /** TLS with a self-signed certificate made at start-up: for development only. */
     public static TlsConfig devSelfSigned(int port) {
         return new TlsConfig(true, port, null, null, true);
+    }
+
+    /** This configuration, with the certificate files checked for a change every {@code seconds}. */
+    public TlsConfig withCertCheckSeconds(int seconds) {
+        return new TlsConfig(enabled, port, cert, key, devSelfSigned, seconds);
     }
 
     /** Whether a TLS listener runs: enabled and a certificate is configured. */

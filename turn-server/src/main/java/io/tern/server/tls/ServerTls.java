@@ -18,8 +18,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The server side of STUN/TURN over TLS: one {@link SslContext} built at start-up from the
- * configured certificate, and a fresh {@link SslHandler} per accepted connection. The JDK provider
+ * The server side of STUN/TURN over TLS: an {@link SslContext} built from the configured
+ * certificate, rebuilt when the files change or on reload, and a fresh {@link SslHandler} per
+ * accepted connection from the context current at that moment. The JDK provider
  * (no native library), TLS 1.3 and 1.2 only, and only forward-secret AEAD cipher suites.
  */
 public final class ServerTls {
@@ -42,12 +43,17 @@ public final class ServerTls {
             "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
             "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
 
-    private final SslContext context;
-    private final X509Certificate leaf;
+    /** What one load of the files gave: immutable, published by one volatile write. */
+    private record Loaded(SslContext context, X509Certificate leaf, FileStamp stamp) {}
 
-    private ServerTls(SslContext context, X509Certificate leaf) {
-        this.context = context;
-        this.leaf = leaf;
+    private volatile Loaded current;
+    private volatile TlsConfig config;
+    /** The stamp of files that failed to load, so a broken renewal is reported once, not every check. */
+    private volatile FileStamp refused;
+
+    private ServerTls(TlsConfig config, Loaded loaded) {
+        this.config = config;
+        this.current = loaded;
     }
 
     /** The TLS side for this configuration, or null when TLS is off or has no certificate. */
@@ -55,10 +61,16 @@ public final class ServerTls {
         if (!config.active()) {
             return null;
         }
+        return new ServerTls(config, load(config));
+    }
+
+    private static Loaded load(TlsConfig config) {
         CertificateAndKey credentials;
+        FileStamp stamp = null;
         if (config.devSelfSigned()) {
             credentials = CertificateAndKey.selfSigned("localhost", Duration.ofDays(30));
         } else {
+            stamp = FileStamp.of(config.cert(), config.key());
             credentials = CertificateAndKey.load(config.cert(), config.key());
             Instant notAfter = credentials.leaf().getNotAfter().toInstant();
             if (notAfter.isBefore(Instant.now())) {
@@ -69,11 +81,65 @@ public final class ServerTls {
             }
         }
         try {
-            return new ServerTls(context(credentials), credentials.leaf());
+            return new Loaded(context(credentials), credentials.leaf(), stamp);
         } catch (SSLException | RuntimeException e) {
             String where = config.devSelfSigned() ? "(generated)" : String.valueOf(config.cert());
             throw new ConfigException("cert", where, "cannot use it for TLS: " + e.getMessage());
         }
+    }
+
+    /**
+     * Loads the certificate and key that {@code next} names (on SIGHUP): new connections get them,
+     * connections already open keep the certificate they were made with. A file that does not load
+     * is a {@link ConfigException} and the running certificate stays. A generated development
+     * certificate is kept as it is.
+     */
+    public void reload(TlsConfig next) {
+        if (next.devSelfSigned() || !next.active()) {
+            return;
+        }
+        Loaded loaded = load(next);
+        config = next;
+        current = loaded;
+        refused = null;
+        logLoaded("reloaded", next, loaded);
+    }
+
+    /**
+     * Reloads the files when their modification time or size changed since they were loaded: how a
+     * renewed certificate (certbot, cert-manager) takes effect without a restart. A renewal that
+     * does not load is logged once and the running certificate stays.
+     */
+    public void reloadIfChanged() {
+        TlsConfig c = config;
+        Loaded now = current;
+        if (c.devSelfSigned() || now.stamp() == null) {
+            return;
+        }
+        FileStamp stamp = FileStamp.of(c.cert(), c.key());
+        if (stamp.equals(now.stamp()) || stamp.equals(refused)) {
+            return;
+        }
+        try {
+            Loaded loaded = load(c);
+            current = loaded;
+            refused = null;
+            logLoaded("renewed", c, loaded);
+        } catch (ConfigException e) {
+            refused = stamp;
+            log.error(
+                    "the TLS certificate files changed but do not load; still serving the previous one: {}",
+                    e.getMessage());
+        }
+    }
+
+    private static void logLoaded(String what, TlsConfig c, Loaded loaded) {
+        log.info(
+                "TLS certificate {} from {}: {} valid until {}",
+                what,
+                c.cert(),
+                loaded.leaf().getSubjectX500Principal().getName(),
+                loaded.leaf().getNotAfter().toInstant());
     }
 
     /** A server context for a certificate and key, with Tern's protocol and cipher choice. */
@@ -88,13 +154,13 @@ public final class ServerTls {
 
     /** A handler for one accepted connection; the handshake must finish within the timeout. */
     public SslHandler newHandler(Channel ch) {
-        SslHandler handler = context.newHandler(ch.alloc());
+        SslHandler handler = current.context().newHandler(ch.alloc());
         handler.setHandshakeTimeout(TlsConfig.HANDSHAKE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         return handler;
     }
 
-    /** The certificate the server presents. */
+    /** The certificate the server presents to new connections. */
     public X509Certificate certificate() {
-        return leaf;
+        return current.leaf();
     }
 }

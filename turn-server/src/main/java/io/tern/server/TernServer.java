@@ -107,11 +107,12 @@ public final class TernServer implements AutoCloseable {
     }
 
     /**
-     * Applies a new configuration's users, TURN REST secrets, realm, peer rules and TLS certificate
-     * to the running server, without touching allocations or connections: what SIGHUP does. The new
-     * configuration is checked first; if it is refused, nothing changes and the {@link
-     * io.tern.server.config.ConfigException} says why. Listening addresses, ports, turning TLS on or
-     * off, quotas and the rest take a restart (and are logged as such when they differ).
+     * Applies a new configuration's users, TURN REST secrets, realm, peer rules, lifetimes, quotas,
+     * max-bps, alternate servers and TLS certificate to new requests and connections, without
+     * touching allocations or connections: what SIGHUP does. The new configuration is checked
+     * first; if it is refused, nothing changes and the {@link io.tern.server.config.ConfigException}
+     * says why. Listening addresses, ports, relay addresses, turning TLS on or off and the rest take
+     * a restart (and are logged as such when they differ).
      */
     public void reload(ServerConfig next) {
         check(next);
@@ -126,11 +127,12 @@ public final class TernServer implements AutoCloseable {
         // Both are immutable; a volatile write each publishes them to every event loop.
         credentials = store;
         turn.peerFilter(filter);
+        turn.reconfigure(next.turn());
         if (!restartOnly(config).equals(restartOnly(next))) {
             log.warn(
-                    "reloaded users, secrets, realm, peer rules and certificate; other changed options take a restart");
+                    "reloaded users, secrets, realm, peer rules, limits and certificate; other changed options take a restart");
         } else {
-            log.info("reloaded users, secrets, realm, peer rules and certificate");
+            log.info("reloaded users, secrets, realm, peer rules, limits and certificate");
         }
     }
 
@@ -156,12 +158,7 @@ public final class TernServer implements AutoCloseable {
                 t.relayIps(),
                 t.externalIps(),
                 t.minPort(),
-                t.maxPort(),
-                t.defaultLifetimeSeconds(),
-                t.maxLifetimeSeconds(),
-                t.userQuota(),
-                t.totalQuota(),
-                t.maxBps());
+                t.maxPort());
     }
 
     /**
@@ -174,9 +171,9 @@ public final class TernServer implements AutoCloseable {
             turn.drain();
             log.info(
                     "draining: new allocations go to {}; {} allocations keep relaying",
-                    config.turn().alternateServers().isEmpty()
+                    turn.config().alternateServers().isEmpty()
                             ? "nowhere (508)"
-                            : config.turn().alternateServers(),
+                            : turn.config().alternateServers(),
                     turn.quotas().active());
         }
     }

@@ -13,7 +13,7 @@ import java.util.List;
  * touched per relayed packet except the metrics' lock-free counters.
  */
 public final class TurnServices {
-    private final TurnConfig config;
+    private volatile TurnConfig config;
     private final List<RelayEndpoint> relays;
     private volatile PeerFilter peerFilter;
     private volatile boolean draining;
@@ -57,6 +57,15 @@ public final class TurnServices {
 
     public PeerFilter peerFilter() {
         return peerFilter;
+    }
+
+    /**
+     * Takes the reloadable settings of {@code next} for new requests: lifetimes, quotas, max-bps
+     * and alternate servers. Relay addresses and ports stay as they were bound at start-up.
+     */
+    public void reconfigure(TurnConfig next) {
+        this.config = next;
+        quotas.limits(next.userQuota(), next.totalQuota());
     }
 
     /**

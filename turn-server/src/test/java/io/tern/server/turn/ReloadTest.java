@@ -66,6 +66,43 @@ class ReloadTest {
     }
 
     @Test
+    void quotasLifetimesAndAlternateServersApplyToNewAllocations() throws Exception {
+        try (ServerHarness server = ServerHarness.startTurn(TurnTesting.withQuotas(1, 0));
+                StunClient first = client(server, TransportProtocol.UDP, PasswordAlgorithm.SHA_256);
+                StunClient second = client(server, TransportProtocol.UDP, PasswordAlgorithm.SHA_256);
+                StunClient bob = client(
+                        server,
+                        TransportProtocol.UDP,
+                        PasswordAlgorithm.SHA_256,
+                        TurnTesting.rest("bob", 3600),
+                        InboundListener.IGNORE)) {
+            await(first.allocate());
+            assertThat(errorCode(second.allocate())).isEqualTo(486);
+
+            ServerConfig running = server.server().config();
+            java.net.InetSocketAddress alternate = new java.net.InetSocketAddress("127.0.0.9", 3478);
+            server.server()
+                    .reload(running.withTurn(running.turn()
+                            .withQuotas(2, 2, 0)
+                            .withLifetimes(300, 700)
+                            .withAlternateServers(List.of(alternate))));
+
+            // A user limit raised: the second allocation fits, with the new longest lifetime.
+            TurnAllocation granted = await(second.allocate(java.time.Duration.ofHours(1)));
+            assertThat(granted.lifetime()).isEqualTo(java.time.Duration.ofSeconds(700));
+            // A total limit set by the reload counts the allocations made before it.
+            assertThat(errorCode(bob.allocate())).isEqualTo(508);
+
+            server.server().drain();
+            await(first.refresh(java.time.Duration.ZERO));
+            io.tern.client.StunErrorResponseException moved = TurnTesting.errorOf(bob.allocate());
+            assertThat(moved.code()).isEqualTo(300);
+            assertThat(moved.response().attributes())
+                    .anySatisfy(a -> assertThat(a.toString()).contains("127.0.0.9"));
+        }
+    }
+
+    @Test
     void aBadConfigurationIsRefusedAndTheRunningOneStays() throws Exception {
         try (ServerHarness server = ServerHarness.startTurn()) {
             ServerConfig running = server.server().config();

@@ -66,6 +66,56 @@ class ReloadTest {
     }
 
     @Test
+    void noPacketIsLostWhileReloadsRunDuringTraffic() throws Exception {
+        TurnTesting.Inbox inbox = new TurnTesting.Inbox();
+        try (ServerHarness server = ServerHarness.startTurn();
+                TurnTesting.Peer peer = TurnTesting.Peer.v4();
+                StunClient alice = client(server, TransportProtocol.UDP, PasswordAlgorithm.SHA_256, ALICE, inbox)) {
+            TurnAllocation a = await(alice.allocate());
+            await(alice.channelBind(0x4001, peer.address()));
+            ServerConfig running = server.server().config();
+            // Each reload swaps users and peer rules for an equal set: the data path must not notice.
+            List<ServerConfig> configs = List.of(
+                    running.withTurn(running.turn().withCredentials(List.of("alice:secret", "bob:x"), List.of())),
+                    running);
+            java.util.concurrent.atomic.AtomicInteger reloads = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            Thread reloader = new Thread(() -> {
+                while (!stop.get()) {
+                    server.server().reload(configs.get(reloads.getAndIncrement() % 2));
+                    try {
+                        Thread.sleep(5);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            });
+            reloader.start();
+            int sent = 0;
+            try {
+                // Lock-step round trips (client → peer → client), so a loss is a missing sequence
+                // number rather than a full socket buffer; at least 2,000 of them and 20 reloads.
+                while (sent < 2000 || reloads.get() < 20) {
+                    byte[] out = java.nio.ByteBuffer.allocate(100).putInt(sent).array();
+                    alice.sendChannelData(0x4001, buf(out));
+                    TurnTesting.Peer.Datagram atPeer = peer.receive();
+                    assertThat(java.nio.ByteBuffer.wrap(atPeer.data()).getInt()).isEqualTo(sent);
+                    peer.send(a.relayedAddress(), atPeer.data());
+                    assertThat(java.nio.ByteBuffer.wrap(inbox.next().data()).getInt())
+                            .isEqualTo(sent);
+                    sent++;
+                    assertThat(sent).as("round trips before 20 reloads").isLessThan(200_000);
+                }
+            } finally {
+                stop.set(true);
+                reloader.join(5000);
+            }
+            assertThat(server.server().metrics().relayDropCount(io.tern.server.metrics.RelayDrop.NO_PERMISSION))
+                    .isZero();
+        }
+    }
+
+    @Test
     void quotasLifetimesAndAlternateServersApplyToNewAllocations() throws Exception {
         try (ServerHarness server = ServerHarness.startTurn(TurnTesting.withQuotas(1, 0));
                 StunClient first = client(server, TransportProtocol.UDP, PasswordAlgorithm.SHA_256);

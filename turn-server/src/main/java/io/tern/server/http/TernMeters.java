@@ -15,6 +15,7 @@ import io.netty.buffer.ByteBufAllocatorMetric;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.tern.server.auth.AuthResult;
+import io.tern.server.metrics.AllocationEnd;
 import io.tern.server.metrics.DropReason;
 import io.tern.server.metrics.RelayDrop;
 import io.tern.server.metrics.ServerMetrics;
@@ -76,13 +77,18 @@ public final class TernMeters implements AutoCloseable {
                 .description("Allocations that exist now")
                 .register(registry);
         counter(registry, "tern.allocations", m, ServerMetrics::allocationsStartedCount, "Allocations created");
-        // Ended = started - active; an allocation ends on expiry, on Refresh with lifetime 0 or at close.
-        counter(
-                registry,
-                "tern.allocations.ended",
-                m,
-                x -> x.allocationsStartedCount() - x.allocationsActive(),
-                "Allocations that ended (expired, deleted by Refresh 0, or closed with their TCP connection)");
+        for (AllocationEnd why : AllocationEnd.values()) {
+            FunctionCounter.builder("tern.allocations.ended", m, x -> x.allocationsEndedCount(why))
+                    .tag("reason", label(why))
+                    .description("Allocations that ended, by why: expired, deleted (Refresh 0), connection_closed")
+                    .register(registry);
+        }
+        Gauge.builder("tern.permissions.active", m, ServerMetrics::permissionsActive)
+                .description("Permissions in force (updated by each event loop's once-a-second sweep)")
+                .register(registry);
+        Gauge.builder("tern.channels.active", m, ServerMetrics::channelsActive)
+                .description("Channel bindings in force (updated by each event loop's once-a-second sweep)")
+                .register(registry);
 
         FunctionCounter.builder("tern.relayed.packets", m, ServerMetrics::packetsToPeers)
                 .tag("direction", "to_peer")
@@ -107,6 +113,12 @@ public final class TernMeters implements AutoCloseable {
         }
         requests(registry, m, "other", "success", x -> otherMethods(x, true));
         requests(registry, m, "other", "error", x -> otherMethods(x, false));
+        for (int method : REQUEST_METHODS) {
+            for (int code : ServerMetrics.ERROR_CODES) {
+                errors(registry, m, method, String.valueOf(code), x -> x.errorCount(method, code));
+            }
+            errors(registry, m, method, "other", x -> x.errorCount(method, -1));
+        }
 
         for (ParseError reason : ParseError.values()) {
             FunctionCounter.builder("tern.malformed", m, x -> x.malformedCount(reason))
@@ -188,6 +200,14 @@ public final class TernMeters implements AutoCloseable {
         FunctionCounter.builder("tern.requests", m, f)
                 .tags("method", method, "result", result)
                 .description("STUN/TURN requests answered, by method and result (error: any error response)")
+                .register(registry);
+    }
+
+    private static void errors(
+            MeterRegistry registry, ServerMetrics m, int method, String code, ToDoubleFunction<ServerMetrics> f) {
+        FunctionCounter.builder("tern.request.errors", m, f)
+                .tags("method", StunMethod.name(method), "code", code)
+                .description("Error responses by method and ERROR-CODE (401 includes every new client's challenge)")
                 .register(registry);
     }
 

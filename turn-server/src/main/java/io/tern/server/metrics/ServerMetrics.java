@@ -27,6 +27,15 @@ public final class ServerMetrics {
     private final Map<AuthResult.Outcome, LongAdder> authFailures = new EnumMap<>(AuthResult.Outcome.class);
     private final LongAdder allocationsStarted = new LongAdder();
     private final LongAdder allocationsEnded = new LongAdder();
+    private final Map<AllocationEnd, LongAdder> endedBy = new EnumMap<>(AllocationEnd.class);
+    /** Error responses by method and by {@link #ERROR_CODES} slot (the last slot: any other code). */
+    private final LongAdder[][] errorsByCode = new LongAdder[METHODS][ERROR_CODES.length + 1];
+
+    private final LongAdder permissionsActive = new LongAdder();
+    private final LongAdder channelsActive = new LongAdder();
+
+    /** The error codes Tern answers with (RFC 8489 §14.8, RFC 8656 §19), each counted apart. */
+    public static final int[] ERROR_CODES = {300, 400, 401, 403, 420, 437, 438, 440, 441, 442, 443, 486, 500, 508};
 
     public ServerMetrics() {
         for (ParseError e : ParseError.values()) {
@@ -44,6 +53,12 @@ public final class ServerMetrics {
         for (int i = 0; i < METHODS; i++) {
             successes[i] = new LongAdder();
             errors[i] = new LongAdder();
+            for (int c = 0; c <= ERROR_CODES.length; c++) {
+                errorsByCode[i][c] = new LongAdder();
+            }
+        }
+        for (AllocationEnd e : AllocationEnd.values()) {
+            endedBy.put(e, new LongAdder());
         }
     }
 
@@ -55,10 +70,33 @@ public final class ServerMetrics {
         dropped.get(reason).increment();
     }
 
-    public void answered(int method, boolean success) {
+    /** A response sent: {@code code} is its ERROR-CODE, 0 for a success response. */
+    public void answered(int method, int code) {
         if (method < METHODS) {
-            (success ? successes : errors)[method].increment();
+            if (code == 0) {
+                successes[method].increment();
+            } else {
+                errors[method].increment();
+                errorsByCode[method][codeSlot(code)].increment();
+            }
         }
+    }
+
+    private static int codeSlot(int code) {
+        for (int i = 0; i < ERROR_CODES.length; i++) {
+            if (ERROR_CODES[i] == code) {
+                return i;
+            }
+        }
+        return ERROR_CODES.length;
+    }
+
+    /** Error responses to {@code method} with this code; any code not in {@link #ERROR_CODES} for -1. */
+    public long errorCount(int method, int code) {
+        if (method >= METHODS) {
+            return 0;
+        }
+        return errorsByCode[method][code == -1 ? ERROR_CODES.length : codeSlot(code)].sum();
     }
 
     /** A TURN request that did not authenticate, by why (the 401 of every new client included). */
@@ -88,8 +126,33 @@ public final class ServerMetrics {
         allocationsStarted.increment();
     }
 
-    public void allocationEnded() {
+    public void allocationEnded(AllocationEnd why) {
         allocationsEnded.increment();
+        endedBy.get(why).increment();
+    }
+
+    public long allocationsEndedCount(AllocationEnd why) {
+        return endedBy.get(why).sum();
+    }
+
+    /** Moves the permission and channel gauges by what one event loop's sweep counted since its last. */
+    public void permissionsAndChannels(int permissionsDelta, int channelsDelta) {
+        if (permissionsDelta != 0) {
+            permissionsActive.add(permissionsDelta);
+        }
+        if (channelsDelta != 0) {
+            channelsActive.add(channelsDelta);
+        }
+    }
+
+    /** Permissions in force, as of each event loop's last sweep (at most a second old). */
+    public long permissionsActive() {
+        return permissionsActive.sum();
+    }
+
+    /** Channel bindings in force, as of each event loop's last sweep (at most a second old). */
+    public long channelsActive() {
+        return channelsActive.sum();
     }
 
     public long relayDropCount(RelayDrop reason) {

@@ -19,6 +19,8 @@ public final class Responder {
     private final StunWriter writer = new StunWriter();
     private final String software;
     private final ServerMetrics metrics;
+    /** The ERROR-CODE of the response being written; 0 for a success response. */
+    private int code;
 
     public Responder(String software, ServerMetrics metrics) {
         this.software = software;
@@ -27,11 +29,13 @@ public final class Responder {
 
     /** Starts a success response; add attributes to the returned writer, then call {@link #send}. */
     public StunWriter success(Exchange exchange, StunReader request) {
+        code = 0;
         return writer.beginResponse(exchange.allocate(INITIAL_CAPACITY), StunClass.SUCCESS_RESPONSE, request);
     }
 
     /** Starts an error response with ERROR-CODE; add attributes if needed, then {@link #send}. */
     public StunWriter error(Exchange exchange, StunReader request, int code, String reason) {
+        this.code = code;
         return writer.beginResponse(exchange.allocate(INITIAL_CAPACITY), StunClass.ERROR_RESPONSE, request)
                 .errorCode(code, reason);
     }
@@ -70,8 +74,7 @@ public final class Responder {
             writer.fingerprint();
         }
         ByteBuf message = writer.finish();
-        StunClass sent = StunClass.ofMessageType(message.getUnsignedShort(message.readerIndex()));
-        metrics.answered(request.method(), sent == StunClass.SUCCESS_RESPONSE);
+        metrics.answered(request.method(), code);
         return message;
     }
 

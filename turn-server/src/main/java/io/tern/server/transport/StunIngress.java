@@ -46,7 +46,7 @@ public final class StunIngress {
         if (relayLoop != null) {
             Allocation a = exchange.allocation();
             if (a != null) {
-                relayLoop.end(a, "client connection closed");
+                relayLoop.end(a, io.tern.server.metrics.AllocationEnd.CONNECTION_CLOSED);
             }
         }
     }

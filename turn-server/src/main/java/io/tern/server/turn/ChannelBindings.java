@@ -86,6 +86,17 @@ final class ChannelBindings {
         return -1;
     }
 
+    /** Bindings in force at {@code now} (not those expired and in quarantine). */
+    int active(long now) {
+        int n = 0;
+        for (int i = 0; i < size; i++) {
+            if (expiresAt[i] > now) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     /** Forgets bindings whose quarantine has ended; called by the per-loop sweep. */
     void expire(long now) {
         int kept = 0;

@@ -1,6 +1,7 @@
 package io.tern.server.turn;
 
 import io.tern.server.auth.AuthResult;
+import io.tern.server.metrics.AllocationEnd;
 import io.tern.server.transport.Exchange;
 import io.tern.stun.StunReader;
 import io.tern.stun.attr.AttributeType;
@@ -27,7 +28,7 @@ final class RefreshHandler extends AllocationRequestHandler {
         long requested = request.u32(AttributeType.LIFETIME);
         long granted;
         if (requested == 0) {
-            loop.end(a, "deleted by the client");
+            loop.end(a, AllocationEnd.DELETED);
             granted = 0;
         } else {
             granted = loop.services().grantedLifetimeSeconds(requested);

@@ -1,6 +1,7 @@
 package io.tern.server.turn;
 
 import io.netty.channel.EventLoop;
+import io.tern.server.metrics.AllocationEnd;
 import io.tern.server.metrics.ServerMetrics;
 import io.tern.stun.StunWriter;
 import java.util.ArrayList;
@@ -27,6 +28,10 @@ public final class RelayLoop {
     private final FlushBatch flushes = new FlushBatch();
     private final List<Allocation> allocations = new ArrayList<>();
     private boolean sweeping;
+    /** This loop's share of the permission and channel gauges, as of its last sweep. */
+    private int permissionsCounted;
+
+    private int channelsCounted;
     private final List<java.util.function.LongConsumer> sweepers = new ArrayList<>();
 
     public RelayLoop(TurnServices services) {
@@ -68,12 +73,12 @@ public final class RelayLoop {
         }
     }
 
-    /** Ends an allocation now (Refresh with lifetime 0, client connection closed). */
-    public void end(Allocation allocation, String why) {
+    /** Ends an allocation now (expired, Refresh with lifetime 0, client connection closed). */
+    public void end(Allocation allocation, AllocationEnd why) {
         if (!allocation.isClosed()) {
             allocation.close();
             services.quotas().release(allocation.username());
-            services.metrics().allocationEnded();
+            services.metrics().allocationEnded(why);
             // One line per allocation end, with its traffic: what an operator greps for after a call.
             log.info(
                     "ended {} ({}) after {} s: {} packets / {} B to peers, {} packets / {} B to the client, {} dropped",
@@ -91,18 +96,26 @@ public final class RelayLoop {
     void sweep() {
         long now = now();
         int kept = 0;
+        int permissions = 0;
+        int channels = 0;
         for (int i = 0; i < allocations.size(); i++) {
             Allocation a = allocations.get(i);
             if (!a.isClosed() && a.isExpired(now)) {
-                end(a, "expired");
+                end(a, AllocationEnd.EXPIRED);
             }
             if (!a.isClosed()) {
                 a.permissions().expire(now);
                 a.channels().expire(now);
+                permissions += a.permissions().size();
+                channels += a.channels().active(now);
                 allocations.set(kept++, a);
             }
         }
         allocations.subList(kept, allocations.size()).clear();
+        // The gauges are sums over loops: each loop adds how much its own count moved.
+        services.metrics().permissionsAndChannels(permissions - permissionsCounted, channels - channelsCounted);
+        permissionsCounted = permissions;
+        channelsCounted = channels;
         for (java.util.function.LongConsumer task : sweepers) {
             task.accept(now);
         }

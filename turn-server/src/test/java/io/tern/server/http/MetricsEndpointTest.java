@@ -34,6 +34,7 @@ class MetricsEndpointTest {
     private static final String BINDING_OK = "tern_requests_total{method=\"Binding\",result=\"success\"}";
     private static final String ALLOCATE_OK = "tern_requests_total{method=\"Allocate\",result=\"success\"}";
     private static final String ALLOCATE_ERROR = "tern_requests_total{method=\"Allocate\",result=\"error\"}";
+    private static final String ALLOCATE_401 = "tern_request_errors_total{code=\"401\",method=\"Allocate\"}";
 
     private ServerHarness server;
 
@@ -61,7 +62,13 @@ class MetricsEndpointTest {
                 .containsKeys(
                         "tern_allocations_active",
                         "tern_allocations_total",
-                        "tern_allocations_ended_total",
+                        "tern_allocations_ended_total{reason=\"expired\"}",
+                        "tern_allocations_ended_total{reason=\"deleted\"}",
+                        "tern_allocations_ended_total{reason=\"connection_closed\"}",
+                        "tern_permissions_active",
+                        "tern_channels_active",
+                        "tern_request_errors_total{code=\"401\",method=\"Allocate\"}",
+                        "tern_request_errors_total{code=\"other\",method=\"Refresh\"}",
                         "tern_relayed_packets_total{direction=\"to_peer\"}",
                         "tern_relayed_packets_total{direction=\"to_client\"}",
                         "tern_relayed_bytes_total{direction=\"to_peer\"}",
@@ -130,9 +137,16 @@ class MetricsEndpointTest {
             assertThat(value(allocated, ALLOCATE_OK)).isEqualTo(value(start, ALLOCATE_OK) + 1);
             // The first Allocate is challenged (401), which is an error response.
             assertThat(value(allocated, ALLOCATE_ERROR)).isEqualTo(value(start, ALLOCATE_ERROR) + 1);
+            assertThat(delta(start, allocated, ALLOCATE_401)).isEqualTo(1);
 
             InetSocketAddress peerAddress = (InetSocketAddress) peer.getLocalSocketAddress();
             client.createPermission(peerAddress).get(3, TimeUnit.SECONDS);
+            client.channelBind(0x4001, peerAddress).get(3, TimeUnit.SECONDS);
+            // The gauges follow each event loop's once-a-second sweep.
+            eventually(() -> {
+                Map<String, Double> m = metrics(server.http());
+                return delta(start, m, "tern_permissions_active") == 1 && delta(start, m, "tern_channels_active") == 1;
+            });
             client.send(peerAddress, Unpooled.wrappedBuffer(hello)).get(3, TimeUnit.SECONDS);
             peer.setSoTimeout(3000);
             DatagramPacket got = new DatagramPacket(new byte[2048], 2048);
@@ -156,8 +170,12 @@ class MetricsEndpointTest {
             client.refresh(Duration.ZERO).get(3, TimeUnit.SECONDS);
             Map<String, Double> ended = metrics(server.http());
             assertThat(value(ended, "tern_allocations_active")).isEqualTo(value(start, "tern_allocations_active"));
-            assertThat(delta(start, ended, "tern_allocations_ended_total")).isEqualTo(1);
+            assertThat(delta(start, ended, "tern_allocations_ended_total{reason=\"deleted\"}"))
+                    .isEqualTo(1);
+            assertThat(delta(start, ended, "tern_allocations_ended_total{reason=\"expired\"}"))
+                    .isZero();
         }
+        eventually(() -> delta(start, metrics(server.http()), "tern_permissions_active") == 0);
     }
 
     @Test

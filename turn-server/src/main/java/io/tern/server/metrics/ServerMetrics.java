@@ -27,6 +27,7 @@ public final class ServerMetrics {
     private final Map<AuthResult.Outcome, LongAdder> authFailures = new EnumMap<>(AuthResult.Outcome.class);
     private final LongAdder allocationsStarted = new LongAdder();
     private final LongAdder allocationsEnded = new LongAdder();
+    private final Map<Rfc5780Answer, LongAdder> rfc5780Answers = new EnumMap<>(Rfc5780Answer.class);
 
     public ServerMetrics() {
         for (ParseError e : ParseError.values()) {
@@ -40,6 +41,9 @@ public final class ServerMetrics {
         }
         for (AuthResult.Outcome o : AuthResult.Outcome.values()) {
             authFailures.put(o, new LongAdder());
+        }
+        for (Rfc5780Answer a : Rfc5780Answer.values()) {
+            rfc5780Answers.put(a, new LongAdder());
         }
         for (int i = 0; i < METHODS; i++) {
             successes[i] = new LongAdder();
@@ -119,6 +123,15 @@ public final class ServerMetrics {
 
     public long allocationsStartedCount() {
         return allocationsStarted.sum();
+    }
+
+    /** An RFC 5780 Binding answer that used {@code what}. */
+    public void rfc5780Answered(Rfc5780Answer what) {
+        rfc5780Answers.get(what).increment();
+    }
+
+    public long rfc5780AnswerCount(Rfc5780Answer what) {
+        return rfc5780Answers.get(what).sum();
     }
 
     public void tcpConnectionOpened() {

@@ -18,10 +18,12 @@ public final class Responder {
 
     private final StunWriter writer = new StunWriter();
     private final String software;
+    private final int softwareBytes;
     private final ServerMetrics metrics;
 
     public Responder(String software, ServerMetrics metrics) {
         this.software = software;
+        this.softwareBytes = software.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
         this.metrics = metrics;
     }
 
@@ -73,6 +75,21 @@ public final class Responder {
         StunClass sent = StunClass.ofMessageType(message.getUnsignedShort(message.readerIndex()));
         metrics.answered(request.method(), sent == StunClass.SUCCESS_RESPONSE);
         return message;
+    }
+
+    /**
+     * Bytes {@link #finish} adds to an unsigned response: SOFTWARE when configured, FINGERPRINT
+     * unless the client speaks RFC 3489. For answers that must reach a given size (PADDING).
+     */
+    public int trailerLength(StunReader request) {
+        int length = 0;
+        if (softwareBytes > 0) {
+            length += 4 + ((softwareBytes + 3) & ~3);
+        }
+        if (!request.isRfc3489()) {
+            length += 8;
+        }
+        return length;
     }
 
     /** Sends a complete error response with just ERROR-CODE. */

@@ -87,6 +87,11 @@ public final class StunWriter {
         return this;
     }
 
+    /** Bytes written so far for the message begun last, header included. */
+    public int length() {
+        return out.writerIndex() - start;
+    }
+
     /** An attribute with raw value bytes, padded to 4. */
     public StunWriter attribute(int type, byte[] value) {
         header(type, value.length);

@@ -32,14 +32,20 @@ final class OptionSources {
 
     /**
      * coturn options Tern does what they ask for without being told (long-term credentials,
-     * FINGERPRINT, refusing loopback and multicast peers): accepted silently.
+     * FINGERPRINT, refusing loopback and multicast peers, RFC 5780 off unless asked for): accepted
+     * silently.
      */
     static final Set<String> IMPLIED = Set.of(
-            "lt-cred-mech", "fingerprint", "no-multicast-peers", "no-loopback-peers", "no-stun-backward-compatibility");
+            "lt-cred-mech",
+            "fingerprint",
+            "no-multicast-peers",
+            "no-loopback-peers",
+            "no-stun-backward-compatibility",
+            "no-rfc5780",
+            "response-origin-only-with-rfc5780");
 
     /** coturn options Tern does not (yet) support: named in one warning, then ignored. */
     static final Set<String> COTURN_ONLY = Set.of(
-            "alt-listening-port",
             "alt-tls-listening-port",
             "listening-device",
             "relay-device",
@@ -98,9 +104,6 @@ final class OptionSources {
             "no-software-attribute-hide",
             "keep-address-family",
             "allocation-default-address-family",
-            "no-rfc5780",
-            "rfc5780",
-            "response-origin-only-with-rfc5780",
             "aux-server",
             "udp-self-balance",
             "tls-alternate-server",

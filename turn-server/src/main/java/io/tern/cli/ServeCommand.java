@@ -110,6 +110,21 @@ final class ServeCommand implements Callable<Integer> {
             })
     boolean devSelfSigned;
 
+    @Option(
+            names = "--rfc5780",
+            description = {
+                "RFC 5780 NAT behaviour discovery over UDP (OTHER-ADDRESS, RESPONSE-ORIGIN, CHANGE-REQUEST,",
+                "RESPONSE-PORT, PADDING). Needs two --listening-ip of one family; binds --alt-listening-port too.",
+                "Off by default: it makes Binding answers larger (amplification)."
+            })
+    boolean rfc5780;
+
+    @Option(
+            names = "--alt-listening-port",
+            paramLabel = "PORT",
+            description = "RFC 5780's alternate UDP port on each listening IP. Default: 0, listening-port + 1.")
+    int altListeningPort;
+
     @Option(names = "--threads", paramLabel = "N", description = "Event loop threads. Default: 0, one per CPU.")
     int threads;
 
@@ -408,6 +423,7 @@ final class ServeCommand implements Callable<Integer> {
                 .withThreads(threads)
                 .withSoftware(noSoftware ? "" : software)
                 .withTcpIdleSeconds(tcpIdleSeconds)
+                .withRfc5780(rfc5780, altListeningPort)
                 .withHttp(httpConfig());
     }
 

@@ -17,6 +17,7 @@ import io.tern.server.policy.IpRange;
 import io.tern.server.policy.PeerFilter;
 import io.tern.server.stun.BindingHandler;
 import io.tern.server.stun.Responder;
+import io.tern.server.stun.Rfc5780Sockets;
 import io.tern.server.stun.StunDispatcher;
 import io.tern.server.tls.ServerTls;
 import io.tern.server.transport.IoTransports;
@@ -53,6 +54,9 @@ public final class TernServer implements AutoCloseable {
     private final FastThreadLocal<StunIngress> ingress;
     private final Listeners listeners;
     private final TurnServices turn;
+    /** The sockets RFC 5780 answers from; filled once they are bound. */
+    private final Rfc5780Sockets rfc5780 = new Rfc5780Sockets();
+
     private volatile CredentialStore credentials;
     private final NonceService nonces;
     /** Null when TLS is off or has no certificate. */
@@ -148,6 +152,8 @@ public final class TernServer implements AutoCloseable {
                 c.transport(),
                 c.software(),
                 c.tcpIdleSeconds(),
+                c.rfc5780(),
+                c.altListeningPort(),
                 String.valueOf(c.httpListen()),
                 List.of(
                         c.tls().enabled(),
@@ -192,8 +198,9 @@ public final class TernServer implements AutoCloseable {
 
     private StunIngress newStack() {
         Responder responder = new Responder(config.software(), metrics);
-        StunDispatcher dispatcher =
-                new StunDispatcher(responder, metrics).onRequest(StunMethod.BINDING, new BindingHandler(responder));
+        StunDispatcher dispatcher = new StunDispatcher(responder, metrics)
+                .onRequest(
+                        StunMethod.BINDING, new BindingHandler(responder, config.rfc5780() ? rfc5780 : null, metrics));
         RelayLoop relayLoop = new RelayLoop(turn);
         ClientRelay relay =
                 TurnMethods.install(dispatcher, relayLoop, new Authenticator(() -> credentials, nonces), responder);
@@ -213,9 +220,12 @@ public final class TernServer implements AutoCloseable {
     private void bind() throws InterruptedException {
         List<InetAddress> ips = config.listeningIps().isEmpty() ? List.of(Listeners.wildcard()) : config.listeningIps();
         int port = config.listeningPort();
+        List<InetAddress> square = config.rfc5780() ? ServerConfig.rfc5780Family(ips) : List.of();
+        int squarePort = square.isEmpty() ? -1 : bindRfc5780(square);
         for (InetAddress ip : ips) {
-            int bound = port;
-            if (config.udp()) {
+            boolean inSquare = square.contains(ip);
+            int bound = inSquare ? squarePort : port;
+            if (config.udp() && !inSquare) {
                 bound = listeners.bindUdp(new InetSocketAddress(ip, bound), groupSize());
             }
             if (config.tcp()) {
@@ -280,6 +290,55 @@ public final class TernServer implements AutoCloseable {
                 Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("tern-cert-watch", true));
         watch.scheduleWithFixedDelay(tls::reloadIfChanged, every, every, TimeUnit.SECONDS);
         certWatch = watch;
+    }
+
+    /** RFC 5780 rebinds at most this often when listening-port is 0 and a port is taken. */
+    private static final int RFC5780_BIND_ATTEMPTS = 8;
+
+    /**
+     * Binds RFC 5780's UDP sockets: every IP of {@code ips} on the listening port and on the
+     * alternate port (RFC 5780 §4.1), all or none. With listening-port 0 (tests) the first IP picks
+     * a free port P, the others must get P and P + 1 as well, else all are closed and another P is
+     * tried. Returns the listening port.
+     */
+    private int bindRfc5780(List<InetAddress> ips) throws InterruptedException {
+        int port = config.listeningPort();
+        for (int attempt = 1; ; attempt++) {
+            int mark = listeners.udpSockets().size();
+            int p = listeners.bindUdp(new InetSocketAddress(ips.get(0), port), groupSize());
+            int alt = config.altListeningPort() != 0 ? config.altListeningPort() : p + 1;
+            List<InetSocketAddress> rest = new ArrayList<>();
+            ips.subList(1, ips.size()).forEach(ip -> rest.add(new InetSocketAddress(ip, p)));
+            boolean usable = alt <= 65535 && alt != p;
+            if (usable) {
+                ips.forEach(ip -> rest.add(new InetSocketAddress(ip, alt)));
+            }
+            if (port == 0 && usable) {
+                usable = rest.stream().allMatch(Listeners::isUdpFree);
+            }
+            try {
+                if (usable) {
+                    listeners.bindUdpAll(rest, groupSize());
+                    rfc5780.publish(ips, p, alt, listeners.udpSockets());
+                    log.info(
+                            "RFC 5780 NAT behaviour discovery on UDP {} ports {} and {}",
+                            ips.stream().map(InetAddress::getHostAddress).toList(),
+                            p,
+                            alt);
+                    return p;
+                }
+            } catch (io.tern.server.config.ConfigException e) {
+                if (port != 0 || attempt >= RFC5780_BIND_ATTEMPTS) {
+                    listeners.closeUdpFrom(mark);
+                    throw e;
+                }
+            }
+            listeners.closeUdpFrom(mark);
+            if (attempt >= RFC5780_BIND_ATTEMPTS) {
+                throw new io.tern.server.config.ConfigException(
+                        "alt-listening-port", String.valueOf(alt), "no free pair of ports found; set listening-port");
+            }
+        }
     }
 
     private void logTls() {

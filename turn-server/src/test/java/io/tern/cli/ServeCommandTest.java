@@ -45,6 +45,9 @@ class ServeCommandTest {
                 "--external-ip 203.0.113.7/10.9.9.9          | external-ip  | relay IPs",
                 "--user-quota -1                             | user-quota   | -1",
                 "--max-bps -5                                | max-bps      | -5",
+                "--rfc5780                                   | rfc5780      | two specific listening IPs",
+                "--rfc5780 --listening-ip 127.0.0.1 --listening-ip ::1 | rfc5780 | of one family",
+                "--rfc5780 -L 127.0.0.1 -L 127.0.0.2 --alt-listening-port 3478 | alt-listening-port | 3478",
                 "--software-attribute-that-does-not-exist    | Unknown option | --software-attribute-that-does-not-exist",
             })
     void refusesABadValueNamingTheOption(String args, String option, String detail) {

@@ -48,6 +48,11 @@ public final class ServerHarness implements AutoCloseable {
         return new ServerHarness(TernServer.start(config));
     }
 
+    /** A server with exactly this configuration. */
+    public static ServerHarness start(ServerConfig config) throws Exception {
+        return new ServerHarness(TernServer.start(config));
+    }
+
     /**
      * A TURN server on 127.0.0.1 (UDP and TCP on one free port), relaying on 127.0.0.1 from ports
      * outside Linux's ephemeral range, with user alice:secret and REST secret "rest-secret".

@@ -18,6 +18,9 @@ import java.util.Objects;
  * @param transport which Netty I/O transport to use
  * @param software the SOFTWARE attribute value; empty to send none
  * @param tcpIdleSeconds close a TCP connection after this long without traffic
+ * @param rfc5780 RFC 5780 NAT behaviour discovery over UDP: needs two listening IPs of one family
+ * @param altListeningPort RFC 5780's alternate port, bound on each of those IPs; 0 means
+ *     listening-port + 1 (coturn's {@code alt-listening-port})
  * @param turn the TURN relay options
  * @param httpListen where the operator HTTP server ({@code /metrics}, {@code /healthz},
  *     {@code /readyz}) listens; port 0 picks a free port (tests); null disables it
@@ -32,6 +35,8 @@ public record ServerConfig(
         IoTransport transport,
         String software,
         int tcpIdleSeconds,
+        boolean rfc5780,
+        int altListeningPort,
         TurnConfig turn,
         InetSocketAddress httpListen,
         TlsConfig tls) {
@@ -83,6 +88,12 @@ public record ServerConfig(
             throw new ConfigException(
                     "tcp-idle-timeout", String.valueOf(tcpIdleSeconds), "use a positive number of seconds");
         }
+        if (rfc5780) {
+            checkRfc5780(listeningIps, listeningPort, altListeningPort, udp);
+        } else if (altListeningPort < 0 || altListeningPort > 65535) {
+            throw new ConfigException(
+                    "alt-listening-port", String.valueOf(altListeningPort), "use 0 (listening-port + 1) or a port");
+        }
         if (tcp && tls.active() && listeningPort != 0 && tls.port() == listeningPort) {
             throw new ConfigException(
                     "tls-listening-port",
@@ -95,6 +106,48 @@ public record ServerConfig(
         }
     }
 
+    /**
+     * RFC 5780 §4: answering from "the other address" takes a second IP of the family, and the
+     * same two ports bound on both (RFC 5780 §6: a server that cannot, must not claim RFC 5780).
+     */
+    private static void checkRfc5780(List<InetAddress> ips, int port, int altPort, boolean udp) {
+        if (!udp) {
+            throw new ConfigException("rfc5780", "set", "RFC 5780 runs over UDP: leave out --no-udp");
+        }
+        if (rfc5780Family(ips) == null) {
+            throw new ConfigException(
+                    "rfc5780",
+                    "set with listening-ip "
+                            + ips.stream().map(InetAddress::getHostAddress).toList(),
+                    "give two specific listening IPs of one family, e.g. --listening-ip 192.0.2.10"
+                            + " --listening-ip 192.0.2.11");
+        }
+        if (altPort < 0 || altPort > 65535 || (altPort != 0 && altPort == port) || (altPort == 0 && port == 65535)) {
+            throw new ConfigException(
+                    "alt-listening-port",
+                    String.valueOf(altPort),
+                    "use 0 (listening-port + 1) or a port other than listening-port " + port);
+        }
+    }
+
+    /**
+     * The listening IPs of the first family that has two distinct specific addresses, in the order
+     * given; null when no family has two. RFC 5780 runs on these.
+     */
+    public static List<InetAddress> rfc5780Family(List<InetAddress> ips) {
+        for (InetAddress first : ips) {
+            List<InetAddress> family = ips.stream()
+                    .filter(ip -> !ip.isAnyLocalAddress())
+                    .filter(ip -> (ip instanceof java.net.Inet4Address) == (first instanceof java.net.Inet4Address))
+                    .distinct()
+                    .toList();
+            if (family.size() >= 2) {
+                return family;
+            }
+        }
+        return null;
+    }
+
     public static ServerConfig defaults() {
         return new ServerConfig(
                 List.of(),
@@ -105,6 +158,8 @@ public record ServerConfig(
                 IoTransport.AUTO,
                 "Tern",
                 300,
+                false,
+                0,
                 TurnConfig.defaults(),
                 DEFAULT_HTTP_LISTEN,
                 TlsConfig.defaults());
@@ -142,6 +197,14 @@ public record ServerConfig(
         return edit(b -> b.httpListen = listen);
     }
 
+    /** RFC 5780 on or off, and its alternate port (0: listening-port + 1). */
+    public ServerConfig withRfc5780(boolean enabled, int altPort) {
+        return edit(b -> {
+            b.rfc5780 = enabled;
+            b.altListeningPort = altPort;
+        });
+    }
+
     public ServerConfig withTls(TlsConfig value) {
         return edit(b -> b.tls = value);
     }
@@ -163,6 +226,8 @@ public record ServerConfig(
                 b.transport,
                 b.software,
                 b.tcpIdleSeconds,
+                b.rfc5780,
+                b.altListeningPort,
                 b.turn,
                 b.httpListen,
                 b.tls);
@@ -178,6 +243,8 @@ public record ServerConfig(
         IoTransport transport;
         String software;
         int tcpIdleSeconds;
+        boolean rfc5780;
+        int altListeningPort;
         TurnConfig turn;
         InetSocketAddress httpListen;
         TlsConfig tls;
@@ -191,6 +258,8 @@ public record ServerConfig(
             transport = c.transport;
             software = c.software;
             tcpIdleSeconds = c.tcpIdleSeconds;
+            rfc5780 = c.rfc5780;
+            altListeningPort = c.altListeningPort;
             turn = c.turn;
             httpListen = c.httpListen;
             tls = c.tls;

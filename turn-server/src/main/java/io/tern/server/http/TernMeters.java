@@ -18,6 +18,7 @@ import io.tern.server.auth.AuthResult;
 import io.tern.server.metrics.AllocationEnd;
 import io.tern.server.metrics.DropReason;
 import io.tern.server.metrics.RelayDrop;
+import io.tern.server.metrics.Rfc5780Answer;
 import io.tern.server.metrics.ServerMetrics;
 import io.tern.server.turn.Quotas;
 import io.tern.stun.ParseError;
@@ -145,6 +146,12 @@ public final class TernMeters implements AutoCloseable {
             FunctionCounter.builder("tern.auth.failures", m, x -> x.authFailureCount(outcome))
                     .tag("reason", label(outcome))
                     .description("TURN requests that did not authenticate, by reason")
+                    .register(registry);
+        }
+        for (Rfc5780Answer what : Rfc5780Answer.values()) {
+            FunctionCounter.builder("tern.rfc5780.answers", m, x -> x.rfc5780AnswerCount(what))
+                    .tag("kind", label(what))
+                    .description("RFC 5780 Binding answers by what they did beyond a plain Binding")
                     .register(registry);
         }
         counter(

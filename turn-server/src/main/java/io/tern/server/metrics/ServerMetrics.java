@@ -37,6 +37,8 @@ public final class ServerMetrics {
     /** The error codes Tern answers with (RFC 8489 §14.8, RFC 8656 §19), each counted apart. */
     public static final int[] ERROR_CODES = {300, 400, 401, 403, 420, 437, 438, 440, 441, 442, 443, 486, 500, 508};
 
+    private final Map<Rfc5780Answer, LongAdder> rfc5780Answers = new EnumMap<>(Rfc5780Answer.class);
+
     public ServerMetrics() {
         for (ParseError e : ParseError.values()) {
             malformed.put(e, new LongAdder());
@@ -49,6 +51,9 @@ public final class ServerMetrics {
         }
         for (AuthResult.Outcome o : AuthResult.Outcome.values()) {
             authFailures.put(o, new LongAdder());
+        }
+        for (Rfc5780Answer a : Rfc5780Answer.values()) {
+            rfc5780Answers.put(a, new LongAdder());
         }
         for (int i = 0; i < METHODS; i++) {
             successes[i] = new LongAdder();
@@ -182,6 +187,15 @@ public final class ServerMetrics {
 
     public long allocationsStartedCount() {
         return allocationsStarted.sum();
+    }
+
+    /** An RFC 5780 Binding answer that used {@code what}. */
+    public void rfc5780Answered(Rfc5780Answer what) {
+        rfc5780Answers.get(what).increment();
+    }
+
+    public long rfc5780AnswerCount(Rfc5780Answer what) {
+        return rfc5780Answers.get(what).sum();
     }
 
     public void tcpConnectionOpened() {

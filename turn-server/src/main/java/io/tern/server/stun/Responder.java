@@ -18,12 +18,14 @@ public final class Responder {
 
     private final StunWriter writer = new StunWriter();
     private final String software;
+    private final int softwareBytes;
     private final ServerMetrics metrics;
     /** The ERROR-CODE of the response being written; 0 for a success response. */
     private int code;
 
     public Responder(String software, ServerMetrics metrics) {
         this.software = software;
+        this.softwareBytes = software.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
         this.metrics = metrics;
     }
 
@@ -76,6 +78,21 @@ public final class Responder {
         ByteBuf message = writer.finish();
         metrics.answered(request.method(), code);
         return message;
+    }
+
+    /**
+     * Bytes {@link #finish} adds to an unsigned response: SOFTWARE when configured, FINGERPRINT
+     * unless the client speaks RFC 3489. For answers that must reach a given size (PADDING).
+     */
+    public int trailerLength(StunReader request) {
+        int length = 0;
+        if (softwareBytes > 0) {
+            length += 4 + ((softwareBytes + 3) & ~3);
+        }
+        if (!request.isRfc3489()) {
+            length += 8;
+        }
+        return length;
     }
 
     /** Sends a complete error response with just ERROR-CODE. */

@@ -197,6 +197,48 @@ public final class Listeners {
         throw new ConfigException("listening-ip", where, "cannot listen there: " + cause.getMessage());
     }
 
+    /**
+     * Binds UDP sockets on every address, all or none: on failure the sockets this call opened are
+     * closed before the {@link ConfigException} goes on. For RFC 5780's four addresses, which must
+     * share two port numbers.
+     */
+    public void bindUdpAll(List<InetSocketAddress> addresses, int sockets) throws InterruptedException {
+        int mark = udp.size();
+        try {
+            for (InetSocketAddress address : addresses) {
+                bindUdp(address, sockets);
+            }
+        } catch (ConfigException e) {
+            closeUdpFrom(mark);
+            throw e;
+        }
+    }
+
+    /** Closes the UDP sockets bound since {@code mark} (a count of {@link #udpSockets()}). */
+    public void closeUdpFrom(int mark) {
+        List<Channel> opened = udp.subList(mark, udp.size());
+        opened.forEach(Channel::close);
+        opened.forEach(ch -> ch.closeFuture().awaitUninterruptibly(2, TimeUnit.SECONDS));
+        opened.clear();
+    }
+
+    /**
+     * Whether no socket holds a UDP address, checked by binding it without SO_REUSEPORT (a bind with
+     * it would share the port with another process's SO_REUSEPORT socket of the same user).
+     */
+    public static boolean isUdpFree(InetSocketAddress address) {
+        try (java.net.DatagramSocket probe = new java.net.DatagramSocket(address)) {
+            return true;
+        } catch (java.net.SocketException taken) {
+            return false;
+        }
+    }
+
+    /** Every bound UDP listening socket (several per address on epoll: one per event loop). */
+    public List<Channel> udpSockets() {
+        return List.copyOf(udp);
+    }
+
     public List<InetSocketAddress> udpAddresses() {
         return udp.stream()
                 .map(ch -> (InetSocketAddress) ch.localAddress())

@@ -11,6 +11,7 @@ import io.tern.client.TurnAllocation;
 import io.tern.server.ServerHarness;
 import io.tern.server.metrics.DropReason;
 import io.tern.server.metrics.RelayDrop;
+import io.tern.server.metrics.Rfc5780Answer;
 import io.tern.stun.ParseError;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -90,6 +91,10 @@ class MetricsEndpointTest {
         for (RelayDrop e : RelayDrop.values()) {
             assertThat(m)
                     .containsKey("tern_relay_dropped_total{reason=\"" + e.name().toLowerCase() + "\"}");
+        }
+        for (Rfc5780Answer e : Rfc5780Answer.values()) {
+            assertThat(m)
+                    .containsKey("tern_rfc5780_answers_total{kind=\"" + e.name().toLowerCase() + "\"}");
         }
     }
 

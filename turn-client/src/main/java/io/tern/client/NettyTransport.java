@@ -15,6 +15,7 @@ import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.tern.stun.StunReader;
 import io.tern.stun.netty.StunStreamDecoder;
@@ -24,7 +25,8 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * {@link Transport} over a Netty channel: a connected {@code NioDatagramChannel} for UDP, or a
- * {@code NioSocketChannel} with a {@link StunStreamDecoder} in front for TCP. Both pipelines end in
+ * {@code NioSocketChannel} with a {@link StunStreamDecoder} in front for TCP (behind an {@link
+ * SslHandler} for TLS). Both pipelines end in
  * the same {@link FrameHandler}, and both send a frame as a plain {@code ByteBuf}, which a
  * connected datagram channel accepts.
  *
@@ -55,13 +57,20 @@ final class NettyTransport implements Transport {
             EventLoopGroup group,
             InetSocketAddress server,
             InetSocketAddress local,
-            Duration connectTimeout) {
+            Duration connectTimeout,
+            ClientTls tls) {
+        if (tls != null && protocol != TransportProtocol.TCP) {
+            throw new IllegalArgumentException("TLS runs over TCP; " + protocol + " was asked for");
+        }
         Bootstrap bootstrap = new Bootstrap()
                 .group(group)
                 .option(ChannelOption.AUTO_READ, false)
                 .handler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        if (tls != null) {
+                            ch.pipeline().addLast(tls.newHandler(ch.alloc(), server.getPort()));
+                        }
                         if (protocol == TransportProtocol.TCP) {
                             ch.pipeline().addLast(new StunStreamDecoder(MAX_STREAM_FRAME));
                         }
@@ -83,10 +92,23 @@ final class NettyTransport implements Transport {
         CompletableFuture<Transport> result = new CompletableFuture<>();
         ChannelFuture connecting = local == null ? bootstrap.connect(server) : bootstrap.connect(server, local);
         connecting.addListener((ChannelFuture f) -> {
-            if (f.isSuccess()) {
+            if (!f.isSuccess()) {
+                result.completeExceptionally(f.cause());
+            } else if (tls == null) {
                 result.complete(new NettyTransport(protocol, f.channel()));
             } else {
-                result.completeExceptionally(f.cause());
+                // Connected once the handshake is done: a certificate the client refuses fails
+                // connect() rather than the first request. The handshake needs reads.
+                f.channel().config().setAutoRead(true);
+                f.channel().pipeline().get(SslHandler.class).handshakeFuture().addListener(h -> {
+                    if (h.isSuccess()) {
+                        f.channel().config().setAutoRead(false);
+                        result.complete(new NettyTransport(protocol, f.channel()));
+                    } else {
+                        f.channel().close();
+                        result.completeExceptionally(h.cause());
+                    }
+                });
             }
         });
         return result;

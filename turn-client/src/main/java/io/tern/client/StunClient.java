@@ -543,6 +543,7 @@ public final class StunClient implements AutoCloseable {
         private Credentials credentials;
         private List<PasswordAlgorithm> passwordAlgorithms = List.of(PasswordAlgorithm.SHA_256, PasswordAlgorithm.MD5);
         private InboundListener inbound = InboundListener.IGNORE;
+        private ClientTls tls;
 
         private Builder(InetSocketAddress server) {
             this.server = Objects.requireNonNull(server, "server");
@@ -551,6 +552,16 @@ public final class StunClient implements AutoCloseable {
         /** UDP (the default) or TCP. */
         public Builder protocol(TransportProtocol protocol) {
             this.protocol = Objects.requireNonNull(protocol, "protocol");
+            return this;
+        }
+
+        /**
+         * Runs the TCP connection over TLS ({@code turns:}); {@link #connect()} completes once the
+         * handshake has and fails if the server's certificate is refused. Needs {@link
+         * TransportProtocol#TCP}.
+         */
+        public Builder tls(ClientTls tls) {
+            this.tls = Objects.requireNonNull(tls, "tls");
             return this;
         }
 
@@ -633,7 +644,7 @@ public final class StunClient implements AutoCloseable {
                     new Options(retransmission, reliableTimeout, timeout, credentials, passwordAlgorithms, inbound);
             EventLoopGroup owned = group == null ? new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory()) : null;
             EventLoopGroup loops = group != null ? group : owned;
-            return NettyTransport.connect(protocol, loops, server, localAddress, connectTimeout)
+            return NettyTransport.connect(protocol, loops, server, localAddress, connectTimeout, tls)
                     .whenComplete((transport, error) -> {
                         if (error != null && owned != null) {
                             owned.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);

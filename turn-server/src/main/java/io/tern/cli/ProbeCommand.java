@@ -1,5 +1,6 @@
 package io.tern.cli;
 
+import io.tern.client.ClientTls;
 import io.tern.client.Credentials;
 import io.tern.server.auth.CredentialStore;
 import java.io.PrintStream;
@@ -63,10 +64,23 @@ final class ProbeCommand implements Callable<Integer> {
     @Parameters(
             index = "0",
             paramLabel = "URI",
-            description = "turn:HOST[:PORT][?transport=udp|tcp] or stun:HOST[:PORT]; HOST an IP address"
-                    + " ([brackets] for IPv6) or a DNS name, looked up once. Port 3478 and UDP by default."
-                    + " turns: is not supported yet.")
+            description = "turn:HOST[:PORT][?transport=udp|tcp], turns:HOST[:PORT] (TLS), stun:HOST[:PORT] or"
+                    + " stuns:HOST[:PORT]; HOST an IP address ([brackets] for IPv6) or a DNS name, looked up once."
+                    + " Port 3478 and UDP by default; 5349 and TLS over TCP for turns:/stuns:.")
     String uri;
+
+    @Option(
+            names = "--ca-file",
+            paramLabel = "FILE",
+            description = "With turns:/stuns:, trust the certificates in this PEM file (your CA, or a self-signed"
+                    + " server's own certificate) instead of the system's. The certificate must still name HOST.")
+    java.nio.file.Path caFile;
+
+    @Option(
+            names = "--insecure",
+            description = "With turns:/stuns:, do not check the server's certificate at all (encrypted, not"
+                    + " authenticated). For a server whose certificate you know is wrong.")
+    boolean insecure;
 
     @Option(
             names = "--user",
@@ -170,9 +184,16 @@ final class ProbeCommand implements Callable<Integer> {
             System.err.println("tern probe: " + e.getMessage());
             return 2;
         }
+        ClientTls tls;
+        try {
+            tls = tls(target);
+        } catch (CredentialsCommand.UsageException e) {
+            System.err.println("tern probe: " + e.getMessage());
+            return 2;
+        }
 
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-        ProbeRun run = new ProbeRun(target, credentials, rest, peerCheck == PeerCheck.relay, wait, step -> {
+        ProbeRun run = new ProbeRun(target, credentials, rest, peerCheck == PeerCheck.relay, wait, tls, step -> {
             if (!json) {
                 out.println((step.passed() ? "PASS " : "FAIL ") + step.name() + " " + step.detail());
             }
@@ -183,6 +204,45 @@ final class ProbeCommand implements Callable<Integer> {
         }
         out.flush();
         return passed ? 0 : 1;
+    }
+
+    /** The TLS settings for a turns:/stuns: URI (null for the others), from --ca-file and --insecure. */
+    private ClientTls tls(ProbeUri target) throws CredentialsCommand.UsageException {
+        if (!target.tls()) {
+            if (caFile != null || insecure) {
+                throw new CredentialsCommand.UsageException(
+                        (insecure ? "--insecure" : "--ca-file") + " is for turns: and stuns: URIs (TLS) only");
+            }
+            return null;
+        }
+        if (caFile != null && insecure) {
+            throw new CredentialsCommand.UsageException("give either --ca-file or --insecure, not both");
+        }
+        try {
+            if (insecure) {
+                return ClientTls.insecure(target.host());
+            }
+            if (caFile == null) {
+                return ClientTls.system(target.host());
+            }
+            java.util.List<java.security.cert.X509Certificate> trusted = new java.util.ArrayList<>();
+            try (java.io.InputStream in = java.nio.file.Files.newInputStream(caFile)) {
+                for (java.security.cert.Certificate c : java.security.cert.CertificateFactory.getInstance("X.509")
+                        .generateCertificates(in)) {
+                    trusted.add((java.security.cert.X509Certificate) c);
+                }
+            }
+            if (trusted.isEmpty()) {
+                throw new CredentialsCommand.UsageException(
+                        "invalid --ca-file " + caFile + ": no PEM certificate in it (-----BEGIN CERTIFICATE-----)");
+            }
+            return ClientTls.trusting(target.host(), trusted.toArray(new java.security.cert.X509Certificate[0]));
+        } catch (javax.net.ssl.SSLException e) {
+            throw new CredentialsCommand.UsageException("cannot set up TLS: " + e.getMessage());
+        } catch (java.io.IOException | java.security.cert.CertificateException e) {
+            throw new CredentialsCommand.UsageException(
+                    "invalid --ca-file " + caFile + ": cannot read certificates from it (" + e.getMessage() + ")");
+        }
     }
 
     private String secret() throws CredentialsCommand.UsageException {
@@ -264,7 +324,8 @@ final class ProbeCommand implements Callable<Integer> {
         sb.append(",\"server\":");
         CredentialsCommand.jsonString(sb, run.server() == null ? "" : ProbeRun.address(run.server()));
         sb.append(",\"transport\":");
-        CredentialsCommand.jsonString(sb, target.transport().name().toLowerCase(java.util.Locale.ROOT));
+        CredentialsCommand.jsonString(
+                sb, target.tls() ? "tls" : target.transport().name().toLowerCase(java.util.Locale.ROOT));
         sb.append(",\"user\":");
         CredentialsCommand.jsonString(sb, credentials == null ? "" : credentials.username());
         sb.append(",\"peer_check\":");

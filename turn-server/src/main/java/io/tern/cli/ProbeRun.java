@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ConnectTimeoutException;
+import io.tern.client.ClientTls;
 import io.tern.client.Credentials;
 import io.tern.client.InboundListener;
 import io.tern.client.StunClient;
@@ -97,13 +98,18 @@ final class ProbeRun {
      * @param restCredentials whether they were made from a shared secret (for the 401 advice)
      * @param report called with each step as it ends, on the caller's thread
      */
+    /** TLS for turns:/stuns: URIs; null otherwise. */
+    private final ClientTls tls;
+
     ProbeRun(
             ProbeUri uri,
             Credentials credentials,
             boolean restCredentials,
             boolean peerCheck,
             Duration timeout,
+            ClientTls tls,
             Consumer<Step> report) {
+        this.tls = tls;
         this.uri = uri;
         this.credentials = credentials;
         this.restCredentials = restCredentials;
@@ -243,6 +249,9 @@ final class ProbeRun {
                 .inboundListener(listener);
         if (credentials != null) {
             builder.credentials(credentials);
+        }
+        if (tls != null) {
+            builder.tls(tls);
         }
         CompletableFuture<StunClient> connecting = builder.connect();
         try {
@@ -448,11 +457,14 @@ final class ProbeRun {
             return errorReason(error, client, peer);
         }
         if (e instanceof ConnectException) {
-            return "connection refused: nothing listens on TCP " + address(server)
+            return "connection refused: nothing listens on TCP " + address(server) + (uri.tls() ? " for TLS" : "")
                     + " (is the server running, with a TCP listener on that address?)";
         }
         if (e instanceof ClosedChannelException) {
             return "the server closed the connection";
+        }
+        if (e instanceof javax.net.ssl.SSLException) {
+            return tlsReason(e);
         }
         if (e instanceof StunProtocolException) {
             return "protocol error: " + printable(e.getMessage())
@@ -462,6 +474,27 @@ final class ProbeRun {
                             : "");
         }
         return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + printable(e.getMessage()));
+    }
+
+    /** Why a TLS handshake failed, in the terms an operator fixes it by. */
+    private String tlsReason(Throwable e) {
+        String m = String.valueOf(e.getMessage());
+        Throwable root = e;
+        while (root.getCause() != null) {
+            root = root.getCause();
+        }
+        String r = String.valueOf(root.getMessage());
+        if (r.contains("PKIX") || r.contains("unable to find valid certification path") || m.contains("PKIX")) {
+            return "TLS: the server's certificate is not trusted (give its CA with --ca-file FILE, or --insecure to"
+                    + " skip the check)";
+        }
+        if (r.contains("No subject alternative") || r.contains("No name matching") || m.contains("No subject")) {
+            return "TLS: the server's certificate does not name " + uri.host() + " (" + printable(r) + ")";
+        }
+        if (r.contains("expired") || r.contains("NotAfter")) {
+            return "TLS: the server's certificate has expired (" + printable(r) + ")";
+        }
+        return "TLS handshake failed: " + printable(m.equals("null") ? r : m);
     }
 
     private String timeoutReason(StunClient client, String what) {
@@ -559,7 +592,7 @@ final class ProbeRun {
     }
 
     private String transport() {
-        return uri.transport().name().toLowerCase(Locale.ROOT);
+        return uri.tls() ? "tls" : uri.transport().name().toLowerCase(Locale.ROOT);
     }
 
     /** A recognisable payload: {@code tern-probe ping 3 } then random bytes, {@code length} in all. */

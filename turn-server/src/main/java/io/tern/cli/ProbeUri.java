@@ -7,20 +7,24 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
- * A {@code turn:} (RFC 7065) or {@code stun:} (RFC 7064) URI as {@code tern probe} takes it: {@code
- * turn:HOST[:PORT][?transport=udp|tcp]} or {@code stun:HOST[:PORT]}, HOST an IPv4 address, an IPv6
- * address in brackets, or a DNS name. The port defaults to 3478 and the transport to UDP, as the
- * RFCs say.
+ * A {@code turn:}/{@code turns:} (RFC 7065) or {@code stun:}/{@code stuns:} (RFC 7064) URI as {@code
+ * tern probe} takes it: {@code turn:HOST[:PORT][?transport=udp|tcp]}, {@code turns:HOST[:PORT]}
+ * (TLS over TCP), {@code stun:HOST[:PORT]} or {@code stuns:HOST[:PORT]}, HOST an IPv4 address, an
+ * IPv6 address in brackets, or a DNS name. The port defaults to 3478 (5349 with TLS) and the
+ * transport to UDP (TCP with TLS), as the RFCs say.
  *
- * @param turn true for {@code turn:}, false for {@code stun:} (binding only)
+ * @param turn true for {@code turn:}/{@code turns:}, false for {@code stun:}/{@code stuns:}
  * @param host the host as written, without brackets
  * @param literal the address when the host is an IP literal; null for a name, resolved later
+ * @param tls whether the connection runs over TLS ({@code turns:}, {@code stuns:})
  */
-record ProbeUri(boolean turn, String host, InetAddress literal, int port, TransportProtocol transport) {
+record ProbeUri(boolean turn, String host, InetAddress literal, int port, TransportProtocol transport, boolean tls) {
     static final int DEFAULT_PORT = 3478;
 
-    static final String FORMS = "use turn:HOST[:PORT][?transport=udp|tcp] or stun:HOST[:PORT], HOST an IP address"
-            + " ([brackets] for IPv6) or a DNS name, e.g. turn:turn.example.org:3478?transport=udp";
+    static final int DEFAULT_TLS_PORT = 5349;
+
+    static final String FORMS = "use turn:HOST[:PORT][?transport=udp|tcp], turns:HOST[:PORT] or stun:HOST[:PORT],"
+            + " HOST an IP address ([brackets] for IPv6) or a DNS name, e.g. turn:turn.example.org:3478?transport=udp";
 
     private static final Pattern IPV4 = Pattern.compile("[0-9.]+");
     private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]+(%[A-Za-z0-9._-]+)?");
@@ -40,10 +44,7 @@ record ProbeUri(boolean turn, String host, InetAddress literal, int port, Transp
         int colon = uri.indexOf(':');
         String scheme = colon < 0 ? "" : uri.substring(0, colon).toLowerCase(Locale.ROOT);
         switch (scheme) {
-            case "turn", "stun" -> {}
-            case "turns", "stuns" ->
-                throw new InvalidUri(scheme + ": (TLS) is not supported yet by tern probe; probe the server's"
-                        + " plain listener instead, e.g. turn:HOST:3478?transport=tcp");
+            case "turn", "stun", "turns", "stuns" -> {}
             default ->
                 // Not shown: a word in the URI's place that is no URI may be a misplaced password.
                 throw new InvalidUri("invalid URI (not shown: it does not start with turn: or stun:): " + FORMS);
@@ -52,23 +53,31 @@ record ProbeUri(boolean turn, String host, InetAddress literal, int port, Transp
             throw new InvalidUri("invalid URI " + printable(uri) + ": spaces, control characters and non-ASCII"
                     + " characters have no place in it; " + FORMS);
         }
-        boolean turn = scheme.equals("turn");
+        boolean turn = scheme.startsWith("turn");
+        boolean tls = scheme.endsWith("s");
         String rest = uri.substring(colon + 1);
         if (rest.startsWith("//")) {
             throw new InvalidUri("invalid URI " + uri + ": a " + scheme + ": URI has no // (write " + scheme + ":"
                     + rest.substring(2) + ")");
         }
-        TransportProtocol transport = TransportProtocol.UDP;
+        TransportProtocol transport = tls ? TransportProtocol.TCP : TransportProtocol.UDP;
         int query = rest.indexOf('?');
         if (query >= 0) {
             String q = rest.substring(query + 1);
             rest = rest.substring(0, query);
             if (!turn) {
-                throw new InvalidUri("invalid URI " + uri + ": a stun: URI takes no ?query (RFC 7064); probe it"
-                        + " over UDP as stun:HOST:PORT, or use turn:...?transport=tcp");
+                throw new InvalidUri(
+                        "invalid URI " + uri + ": a " + scheme + ": URI takes no ?query (RFC 7064); probe it"
+                                + " over UDP as stun:HOST:PORT, or use turn:...?transport=tcp");
             }
             transport = switch (q.toLowerCase(Locale.ROOT)) {
-                case "transport=udp" -> TransportProtocol.UDP;
+                case "transport=udp" -> {
+                    if (tls) {
+                        throw new InvalidUri("invalid URI " + uri + ": turns: over UDP is DTLS, which tern probe"
+                                + " does not speak; probe TLS over TCP with turns:HOST:PORT");
+                    }
+                    yield TransportProtocol.UDP;
+                }
                 case "transport=tcp" -> TransportProtocol.TCP;
                 default ->
                     throw new InvalidUri(
@@ -99,7 +108,7 @@ record ProbeUri(boolean turn, String host, InetAddress literal, int port, Transp
             host = portColon < 0 ? rest : rest.substring(0, portColon);
             portText = portColon < 0 ? null : rest.substring(portColon + 1);
         }
-        int port = DEFAULT_PORT;
+        int port = tls ? DEFAULT_TLS_PORT : DEFAULT_PORT;
         if (portText != null) {
             port = PORT.matcher(portText).matches() ? Integer.parseInt(portText) : -1;
             if (port < 1 || port > 65535) {
@@ -107,7 +116,7 @@ record ProbeUri(boolean turn, String host, InetAddress literal, int port, Transp
             }
         }
         InetAddress literal = literal(uri, host, rest.startsWith("["));
-        return new ProbeUri(turn, host, literal, port, transport);
+        return new ProbeUri(turn, host, literal, port, transport, tls);
     }
 
     /** The address of an IP literal, null for a valid DNS name; anything else is refused. */

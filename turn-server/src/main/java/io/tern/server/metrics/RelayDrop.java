@@ -17,5 +17,10 @@ public enum RelayDrop {
     /** A malformed ChannelData message or Send indication. */
     MALFORMED,
     /** The kernel refused a send (ICMP unreachable, ENETUNREACH, EPERM...). */
-    SEND_FAILED
+    SEND_FAILED,
+    /**
+     * Data for a peer of an address family the allocation has no relayed address of (RFC 8656
+     * §7.2: one relayed address per family; the family's relay was refused or deleted).
+     */
+    NO_RELAY_FOR_FAMILY
 }

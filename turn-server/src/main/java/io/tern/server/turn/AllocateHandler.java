@@ -28,6 +28,11 @@ import org.slf4j.LoggerFactory;
  * 400 (REQUESTED-TRANSPORT missing, or attributes that exclude each other), 442 (not UDP), 420
  * (DONT-FRAGMENT, which Tern cannot honour), 440 (an address family without a relay), 486 (user
  * quota), 508 (total quota, no free port, unknown reservation).
+ *
+ * <p>Dual allocation (RFC 8656 §7.2): ADDITIONAL-ADDRESS-FAMILY (IPv6) asks for an IPv6 relayed
+ * address besides the IPv4 one. The answer then lists two XOR-RELAYED-ADDRESS (IPv4 first), or the
+ * IPv4 one and ADDRESS-ERROR-CODE (family IPv6, 440 without an IPv6 relay IP, 508 without a free
+ * port). Both relay sockets are bound on the client's event loop, like a single one.
  */
 final class AllocateHandler implements MethodHandler {
     private static final Logger log = LoggerFactory.getLogger(AllocateHandler.class);
@@ -40,6 +45,13 @@ final class AllocateHandler implements MethodHandler {
 
     /** How long a port another program held stays out of rotation. */
     static final long BUSY_PORT_SECONDS = 60;
+
+    /**
+     * ADDITIONAL-ADDRESS-FAMILY under the code of the TURN-bis drafts before RFC 8656 (which gave
+     * it 0x8000), still sent by coturn's clients ({@code turnutils_uclient -Z}). Taken as the RFC
+     * attribute; comprehension-optional, so a server that ignores it just allocates IPv4.
+     */
+    static final int DRAFT_ADDITIONAL_ADDRESS_FAMILY = 0x8032;
 
     private static final SecureRandom TOKENS = new SecureRandom();
 
@@ -96,15 +108,23 @@ final class AllocateHandler implements MethodHandler {
         boolean hasToken = request.has(AttributeType.RESERVATION_TOKEN);
         boolean hasEvenPort = request.has(AttributeType.EVEN_PORT);
         boolean hasFamily = request.has(AttributeType.REQUESTED_ADDRESS_FAMILY);
-        if (hasToken && (hasEvenPort || hasFamily)) {
+        int additionalType = request.has(AttributeType.ADDITIONAL_ADDRESS_FAMILY)
+                ? AttributeType.ADDITIONAL_ADDRESS_FAMILY
+                : DRAFT_ADDITIONAL_ADDRESS_FAMILY;
+        boolean dual = request.has(additionalType);
+        if (hasToken && (hasEvenPort || hasFamily || dual)) {
+            // RFC 8656 §7.2: a reserved port is one port of one family; nothing may go with it.
             turn.badRequest(
-                    exchange, request, auth, "RESERVATION-TOKEN excludes EVEN-PORT and REQUESTED-ADDRESS-FAMILY");
+                    exchange,
+                    request,
+                    auth,
+                    "RESERVATION-TOKEN excludes EVEN-PORT, REQUESTED-ADDRESS-FAMILY and ADDITIONAL-ADDRESS-FAMILY");
             return;
         }
-        if (request.has(AttributeType.ADDITIONAL_ADDRESS_FAMILY)) {
+        if (dual) {
             // RFC 8656 §7.2: it may only ask for IPv6 in addition to the default IPv4, and may not
             // come with REQUESTED-ADDRESS-FAMILY.
-            long additional = request.u32(AttributeType.ADDITIONAL_ADDRESS_FAMILY) >>> 24;
+            long additional = request.u32(additionalType) >>> 24;
             if (hasFamily || additional != AddressFamily.IPV6) {
                 turn.badRequest(exchange, request, auth, "ADDITIONAL-ADDRESS-FAMILY must be IPv6, alone");
                 return;
@@ -114,6 +134,7 @@ final class AllocateHandler implements MethodHandler {
         if (hasFamily) {
             family = (int) (request.u32(AttributeType.REQUESTED_ADDRESS_FAMILY) >>> 24);
         }
+        // RFC 8656 §7.2: IPv4 is the default family, also of a dual allocation; without it, 440.
         RelayEndpoint endpoint = services.relayFor(family);
         if ((family != AddressFamily.IPV4 && family != AddressFamily.IPV6) || endpoint == null) {
             turn.error(exchange, request, auth, 440, "Address Family not Supported");
@@ -153,8 +174,8 @@ final class AllocateHandler implements MethodHandler {
         }
         RelayPorts ports = endpoint.ports();
         long newToken = TOKENS.nextLong();
-        Allocation allocation = null;
-        for (int attempt = 0; attempt < BIND_ATTEMPTS && allocation == null; attempt++) {
+        RelaySocket relay = null;
+        for (int attempt = 0; attempt < BIND_ATTEMPTS && relay == null; attempt++) {
             int port;
             if (hasToken) {
                 port = ports.claimReservation(reservation);
@@ -168,10 +189,9 @@ final class AllocateHandler implements MethodHandler {
             if (port < 0) {
                 break;
             }
-            allocation = open(exchange, request, auth, endpoint, port);
-            if (allocation == null) {
-                // Another program holds the port: keep it out of rotation for a while, try another.
-                exchange.eventLoop().schedule(() -> ports.release(port), BUSY_PORT_SECONDS, TimeUnit.SECONDS);
+            relay = open(exchange, endpoint, port);
+            if (relay == null) {
+                busy(exchange, ports, port);
                 if (reserveNext) {
                     ports.dropReservation(newToken);
                 }
@@ -180,7 +200,7 @@ final class AllocateHandler implements MethodHandler {
                 }
             }
         }
-        if (allocation == null) {
+        if (relay == null) {
             services.quotas().release(auth.username());
             turn.error(exchange, request, auth, 508, "Insufficient Capacity");
             return;
@@ -188,17 +208,64 @@ final class AllocateHandler implements MethodHandler {
         if (reserveNext) {
             exchange.eventLoop().schedule(() -> ports.dropReservation(newToken), RESERVATION_SECONDS, TimeUnit.SECONDS);
         }
+        // RFC 8656 §7.2: a dual allocation that cannot have its IPv6 half still succeeds with IPv4,
+        // and says why in ADDRESS-ERROR-CODE: 440 without an IPv6 relay, 508 without a free port.
+        RelaySocket second = null;
+        int ipv6Refused = 0;
+        if (dual) {
+            RelayEndpoint ipv6 = services.relayFor(AddressFamily.IPV6);
+            second = ipv6 == null ? null : openAny(exchange, ipv6, evenPort);
+            ipv6Refused = ipv6 == null ? 440 : second == null ? 508 : 0;
+        }
+        long now = loop.now();
+        long lifetime = services.grantedLifetimeSeconds(request.u32(AttributeType.LIFETIME));
+        boolean ipv4 = family == AddressFamily.IPV4;
+        Allocation allocation = new Allocation(
+                exchange.clientPath(),
+                exchange.home(),
+                auth.username(),
+                ipv4 ? relay : null,
+                ipv4 ? second : relay,
+                ipv6Refused,
+                request.transactionId(),
+                services.config().maxBps(),
+                now,
+                now + lifetime * 1000);
+        exchange.home().put(exchange.remote(), allocation);
+        loop.adopt(allocation, exchange.eventLoop());
         services.metrics().allocationStarted();
         log.info("allocated {}", allocation);
         respond(exchange, request, auth, allocation, reserveNext, newToken);
     }
 
+    /** A port another program holds stays out of rotation for a while. */
+    private static void busy(Exchange exchange, RelayPorts ports, int port) {
+        exchange.eventLoop().schedule(() -> ports.release(port), BUSY_PORT_SECONDS, TimeUnit.SECONDS);
+    }
+
+    /** A relay socket on any free (or even) port of the endpoint; null when none can be bound. */
+    private RelaySocket openAny(Exchange exchange, RelayEndpoint endpoint, boolean even) {
+        RelayPorts ports = endpoint.ports();
+        for (int attempt = 0; attempt < BIND_ATTEMPTS; attempt++) {
+            int port = even ? ports.acquireEven() : ports.acquire();
+            if (port < 0) {
+                return null;
+            }
+            RelaySocket relay = open(exchange, endpoint, port);
+            if (relay != null) {
+                return relay;
+            }
+            busy(exchange, ports, port);
+        }
+        return null;
+    }
+
     /**
-     * Binds the relay socket on the client's event loop. Registering and binding from inside that
+     * Binds a relay socket on the client's event loop. Registering and binding from inside that
      * loop complete synchronously in Netty, so the answer can be written while the request is
-     * still at hand.
+     * still at hand. Null when the port cannot be bound.
      */
-    private Allocation open(Exchange exchange, StunReader request, AuthResult auth, RelayEndpoint endpoint, int port) {
+    private RelaySocket open(Exchange exchange, RelayEndpoint endpoint, int port) {
         EventLoop eventLoop = exchange.eventLoop();
         PeerHandler peers = new PeerHandler(loop);
         Bootstrap b = Listeners.datagramOptions(
@@ -220,33 +287,26 @@ final class AllocateHandler implements MethodHandler {
             relay.close();
             return null;
         }
-        long now = loop.now();
-        long lifetime = services.grantedLifetimeSeconds(request.u32(AttributeType.LIFETIME));
         RelayPorts ports = endpoint.ports();
-        Allocation allocation = new Allocation(
-                exchange.clientPath(),
-                exchange.home(),
-                auth.username(),
-                relay,
-                new InetSocketAddress(endpoint.advertisedAddress(), port),
-                () -> ports.release(port),
-                request.transactionId(),
-                services.config().maxBps(),
-                now,
-                now + lifetime * 1000);
-        peers.attach(allocation);
-        exchange.home().put(exchange.remote(), allocation);
-        loop.adopt(allocation, eventLoop);
-        return allocation;
+        return new RelaySocket(
+                relay, new InetSocketAddress(endpoint.advertisedAddress(), port), () -> ports.release(port), peers);
     }
 
     private void respond(
             Exchange exchange, StunReader request, AuthResult auth, Allocation a, boolean reserved, long token) {
         // Rounded up: the lifetime granted a moment ago must read as granted, not one second less.
         long remaining = Math.max(0, (a.expiresAt() - loop.now() + 999) / 1000);
-        StunWriter w = turn.success(exchange, request)
-                .address(AttributeType.XOR_RELAYED_ADDRESS, a.relayedAddress())
-                .u32(AttributeType.LIFETIME, (int) remaining);
+        StunWriter w = turn.success(exchange, request);
+        for (RelaySocket r : a.relays()) {
+            w.address(AttributeType.XOR_RELAYED_ADDRESS, r.relayedAddress());
+        }
+        if (a.ipv6Refused() != 0) {
+            w.addressErrorCode(
+                    AddressFamily.IPV6,
+                    a.ipv6Refused(),
+                    a.ipv6Refused() == 440 ? "Address Family not Supported" : "Insufficient Capacity");
+        }
+        w.u32(AttributeType.LIFETIME, (int) remaining);
         if (reserved) {
             w.u64(AttributeType.RESERVATION_TOKEN, token);
         }

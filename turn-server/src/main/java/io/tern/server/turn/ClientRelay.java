@@ -1,6 +1,7 @@
 package io.tern.server.turn;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
 import io.netty.channel.socket.DatagramPacket;
 import io.tern.server.metrics.RelayDrop;
 import io.tern.server.transport.Exchange;
@@ -47,7 +48,10 @@ public final class ClientRelay {
                 now);
     }
 
-    /** Sends {@code data[index, index+length)} from the allocation's relay socket to a peer. */
+    /**
+     * Sends {@code data[index, index+length)} to a peer from the allocation's relay socket of the
+     * peer's family (RFC 8656 §7.2: a dual allocation relays each family through its own address).
+     */
     void forward(Allocation a, InetSocketAddress peer, ByteBuf data, int index, int length, long now) {
         if (!a.permits(peer.getAddress(), now)) {
             a.dropped++;
@@ -59,13 +63,17 @@ public final class ClientRelay {
             loop.metrics().relayDropped(RelayDrop.RATE_LIMITED);
             return;
         }
+        RelaySocket relay = a.relayFor(peer.getAddress());
+        if (relay == null) {
+            a.dropped++;
+            loop.metrics().relayDropped(RelayDrop.NO_RELAY_FOR_FAMILY);
+            return;
+        }
         a.packetsToPeers++;
         a.bytesToPeers += length;
         loop.metrics().relayedToPeers(length);
-        a.relay()
-                .write(
-                        new DatagramPacket(data.retainedSlice(index, length), peer),
-                        a.relay().voidPromise());
-        loop.flushes().add(a.relay());
+        Channel socket = relay.channel();
+        socket.write(new DatagramPacket(data.retainedSlice(index, length), peer), socket.voidPromise());
+        loop.flushes().add(socket);
     }
 }

@@ -6,15 +6,14 @@ import io.tern.server.policy.PeerVerdict;
 import io.tern.server.transport.Exchange;
 import io.tern.stun.StunReader;
 import io.tern.stun.attr.AttributeType;
-import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * CreatePermission (RFC 8656 §10): installs or refreshes permissions for one or more peer IPs.
- * All or nothing: if any XOR-PEER-ADDRESS is refused (403 by the peer filter, 443 for the other
- * address family) none is installed.
+ * All or nothing: if any XOR-PEER-ADDRESS is refused (403 by the peer filter, 443 for a family the
+ * allocation has no relayed address of) none is installed.
  */
 final class CreatePermissionHandler extends AllocationRequestHandler {
     CreatePermissionHandler(TurnRequests turn) {
@@ -56,7 +55,11 @@ final class CreatePermissionHandler extends AllocationRequestHandler {
         turn.send(exchange, request, auth);
     }
 
+    /**
+     * Whether the allocation has a relayed address of the peer's family (RFC 8656 §9.1 and §11.2:
+     * 443 otherwise; a dual allocation has both).
+     */
     static boolean sameFamily(Allocation a, InetSocketAddress peer) {
-        return (a.relayedAddress().getAddress() instanceof Inet4Address) == (peer.getAddress() instanceof Inet4Address);
+        return a.relayFor(peer.getAddress()) != null;
     }
 }

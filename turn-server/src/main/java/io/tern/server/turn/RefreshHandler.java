@@ -7,8 +7,13 @@ import io.tern.stun.StunReader;
 import io.tern.stun.attr.AttributeType;
 
 /**
- * Refresh (RFC 8656 §8): extends an allocation's lifetime, or ends it with LIFETIME 0. A
- * REQUESTED-ADDRESS-FAMILY other than the allocation's is 443.
+ * Refresh (RFC 8656 §8): extends an allocation's lifetime, or ends it with LIFETIME 0.
+ *
+ * <p>With REQUESTED-ADDRESS-FAMILY the Refresh is about the relayed address of that family only
+ * (RFC 8656 §8.1: in a dual allocation each relayed address can be refreshed, or deleted with
+ * LIFETIME 0, on its own; coturn does the same): a family the allocation has no relayed address of
+ * is 443 (RFC 8656 §8.2). Deleting the last relayed address ends the allocation. Without it, the
+ * Refresh applies to every relayed address.
  */
 final class RefreshHandler extends AllocationRequestHandler {
     RefreshHandler(TurnRequests turn) {
@@ -17,10 +22,10 @@ final class RefreshHandler extends AllocationRequestHandler {
 
     @Override
     void handle(Exchange exchange, StunReader request, AuthResult auth, Allocation a) {
+        RelaySocket only = null;
         if (request.has(AttributeType.REQUESTED_ADDRESS_FAMILY)) {
-            long family = request.u32(AttributeType.REQUESTED_ADDRESS_FAMILY) >>> 24;
-            boolean ipv4 = a.relayedAddress().getAddress() instanceof java.net.Inet4Address;
-            if (family != (ipv4 ? 1 : 2)) {
+            only = a.relayOfFamily((int) (request.u32(AttributeType.REQUESTED_ADDRESS_FAMILY) >>> 24));
+            if (only == null) {
                 turn.error(exchange, request, auth, 443, "Peer Address Family Mismatch");
                 return;
             }
@@ -28,11 +33,20 @@ final class RefreshHandler extends AllocationRequestHandler {
         long requested = request.u32(AttributeType.LIFETIME);
         long granted;
         if (requested == 0) {
-            loop.end(a, AllocationEnd.DELETED);
             granted = 0;
+            if (only != null && a.relays().size() > 1) {
+                only.close();
+            } else {
+                loop.end(a, AllocationEnd.DELETED);
+            }
         } else {
             granted = loop.services().grantedLifetimeSeconds(requested);
-            a.expiresAt(loop.now() + granted * 1000);
+            long until = loop.now() + granted * 1000;
+            if (only != null) {
+                only.expiresAt(until);
+            } else {
+                a.expiresAt(until);
+            }
         }
         turn.success(exchange, request).u32(AttributeType.LIFETIME, (int) granted);
         turn.send(exchange, request, auth);

@@ -100,7 +100,8 @@ public final class RelayLoop {
         int channels = 0;
         for (int i = 0; i < allocations.size(); i++) {
             Allocation a = allocations.get(i);
-            if (!a.isClosed() && a.isExpired(now)) {
+            // Relayed addresses expire one by one (a dual allocation refreshed for one family).
+            if (!a.isClosed() && a.expire(now)) {
                 end(a, AllocationEnd.EXPIRED);
             }
             if (!a.isClosed()) {

@@ -40,8 +40,13 @@ final class Uclient {
 
         /** Starts one on the first free even pair in [from, to), below Linux's ephemeral range. */
         static EchoPeer start(int from, int to) throws Exception {
-            int port = freeUdpPortPair(from, to);
-            Process p = new ProcessBuilder(PEER, "-L", "127.0.0.1", "-p", String.valueOf(port))
+            return start("127.0.0.1", from, to);
+        }
+
+        /** The same on another loopback address, e.g. ::1. */
+        static EchoPeer start(String ip, int from, int to) throws Exception {
+            int port = freeUdpPortPair(ip, from, to);
+            Process p = new ProcessBuilder(PEER, "-L", ip, "-p", String.valueOf(port))
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .start();
@@ -62,9 +67,15 @@ final class Uclient {
 
     /** Runs the client against 127.0.0.1:serverPort, relaying to the peer; at most 60 s. */
     static ExternalTool.Result run(int serverPort, int peerPort, List<String> options) throws Exception {
+        return run("127.0.0.1", serverPort, "127.0.0.1", peerPort, options);
+    }
+
+    /** Runs the client against serverIp:serverPort, relaying to peerIp:peerPort; at most 60 s. */
+    static ExternalTool.Result run(String serverIp, int serverPort, String peerIp, int peerPort, List<String> options)
+            throws Exception {
         List<String> cmd = new ArrayList<>(List.of(UCLIENT, "-p", String.valueOf(serverPort)));
         cmd.addAll(options);
-        cmd.addAll(List.of("-e", "127.0.0.1", "-r", String.valueOf(peerPort), "127.0.0.1"));
+        cmd.addAll(List.of("-e", peerIp, "-r", String.valueOf(peerPort), serverIp));
         return ExternalTool.run(60, cmd.toArray(new String[0]));
     }
 
@@ -92,10 +103,10 @@ final class Uclient {
         return last;
     }
 
-    private static int freeUdpPortPair(int from, int to) {
+    private static int freeUdpPortPair(String ip, int from, int to) {
         for (int port = from; port + 1 < to; port += 2) {
-            try (DatagramSocket a = new DatagramSocket(new InetSocketAddress("127.0.0.1", port));
-                    DatagramSocket b = new DatagramSocket(new InetSocketAddress("127.0.0.1", port + 1))) {
+            try (DatagramSocket a = new DatagramSocket(new InetSocketAddress(ip, port));
+                    DatagramSocket b = new DatagramSocket(new InetSocketAddress(ip, port + 1))) {
                 return port;
             } catch (java.net.SocketException taken) {
                 // try the next pair

@@ -66,12 +66,32 @@ public final class TargetOptions {
     Duration duration;
 
     @Option(
+            names = "--warmup",
+            paramLabel = "TIME",
+            defaultValue = "0s",
+            converter = Durations.class,
+            description = "Run the first step's load this long before measuring, so the JIT of both sides has"
+                    + " compiled the hot paths (binding, allocate, relay; at most 1m, not part of --duration)."
+                    + " Default: ${DEFAULT-VALUE}.")
+    Duration warmup;
+
+    @Option(
             names = "--timeout",
             paramLabel = "TIME",
             defaultValue = "3s",
             converter = Durations.class,
             description = "How long a request may wait for its answer. Default: ${DEFAULT-VALUE}.")
     Duration timeout;
+
+    @Option(
+            names = "--source-ips",
+            paramLabel = "N",
+            defaultValue = "250",
+            description = "Spread the clients over N loopback source addresses (127.0.0.1, 127.0.0.2...), as"
+                    + " real clients come from many; servers limit unauthenticated answers per source IP (Tern:"
+                    + " about 10/s per event loop over UDP), which would otherwise cap allocation churn. IPv4 only;"
+                    + " 1 sends from 127.0.0.1 alone. Default: ${DEFAULT-VALUE}.")
+    int sourceIps;
 
     @Option(names = "--json", description = "Print the result as one JSON object on stdout instead of the table.")
     boolean json;
@@ -94,6 +114,13 @@ public final class TargetOptions {
         return duration;
     }
 
+    public Duration warmup() {
+        if (warmup.isNegative() || warmup.compareTo(Duration.ofMinutes(1)) > 0) {
+            throw new LoadException(LoadException.USAGE, "--warmup must be between 0 and 1m: " + warmup);
+        }
+        return warmup;
+    }
+
     public Duration timeout() {
         if (timeout.isNegative() || timeout.isZero() || timeout.compareTo(Duration.ofMinutes(1)) > 0) {
             throw new LoadException(LoadException.USAGE, "--timeout must be between 1ms and 1m: " + timeout);
@@ -106,6 +133,13 @@ public final class TargetOptions {
             throw new LoadException(LoadException.USAGE, "--threads must be 1-64: " + threads);
         }
         return threads;
+    }
+
+    public int sourceIps() {
+        if (sourceIps < 1 || sourceIps > 65_000) {
+            throw new LoadException(LoadException.USAGE, "--source-ips must be 1-65000: " + sourceIps);
+        }
+        return sourceIps;
     }
 
     public boolean json() {

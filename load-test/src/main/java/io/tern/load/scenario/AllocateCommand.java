@@ -20,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -74,22 +75,30 @@ public final class AllocateCommand implements Callable<Integer> {
         Meter delete = new Meter();
         LongAdder authFailures = new LongAdder();
         double seconds;
-        try (ClientPool pool = new ClientPool(target, options.threads(), options.timeout())) {
+        try (ClientPool pool = new ClientPool(target, options.threads(), options.timeout(), options.sourceIps())) {
             preflight(pool);
             AtomicLong budget = new AtomicLong(count);
             AtomicInteger running = new AtomicInteger(concurrency);
             CompletableFuture<Void> finished = new CompletableFuture<>();
-            long start = System.nanoTime();
-            long deadline = start + options.duration().toNanos();
-            Churn churn = new Churn(pool, allocate, refresh, delete, authFailures, budget, deadline, running, finished);
+            long deadline = System.nanoTime()
+                    + options.warmup().toNanos()
+                    + options.duration().toNanos();
+            Meter[] measured = {allocate, refresh, delete};
+            AtomicReference<Meter[]> recording = new AtomicReference<>(
+                    options.warmup().isZero() ? measured : new Meter[] {new Meter(), new Meter(), new Meter()});
+            Churn churn = new Churn(pool, recording, authFailures, budget, deadline, running, finished);
+            long start;
             try (Progress progress = new Progress(
                     "allocate",
                     spec.commandLine().getErr(),
                     options.quiet(),
-                    () -> new Progress.Current("churn", allocate))) {
+                    () -> new Progress.Current("churn", recording.get()[0]))) {
                 for (int w = 0; w < concurrency; w++) {
                     churn.cycle(w);
                 }
+                Thread.sleep(options.warmup().toMillis());
+                start = System.nanoTime();
+                recording.set(measured);
                 // Each cycle is at most 3 transactions, each bounded by --timeout.
                 finished.get(
                         options.duration().toMillis() + 3 * options.timeout().toMillis() + 5000, TimeUnit.MILLISECONDS);
@@ -142,9 +151,7 @@ public final class AllocateCommand implements Callable<Integer> {
     /** The workers' loop; each step chains the next on the client's event loop. */
     private final class Churn {
         private final ClientPool pool;
-        private final Meter allocate;
-        private final Meter refresh;
-        private final Meter delete;
+        private final AtomicReference<Meter[]> recording;
         private final LongAdder authFailures;
         private final AtomicLong budget;
         private final long deadline;
@@ -153,18 +160,14 @@ public final class AllocateCommand implements Callable<Integer> {
 
         Churn(
                 ClientPool pool,
-                Meter allocate,
-                Meter refresh,
-                Meter delete,
+                AtomicReference<Meter[]> recording,
                 LongAdder authFailures,
                 AtomicLong budget,
                 long deadline,
                 AtomicInteger running,
                 CompletableFuture<Void> finished) {
             this.pool = pool;
-            this.allocate = allocate;
-            this.refresh = refresh;
-            this.delete = delete;
+            this.recording = recording;
             this.authFailures = authFailures;
             this.budget = budget;
             this.deadline = deadline;
@@ -179,6 +182,10 @@ public final class AllocateCommand implements Callable<Integer> {
                 }
                 return;
             }
+            Meter[] meters = recording.get();
+            Meter allocate = meters[0];
+            Meter refresh = meters[1];
+            Meter delete = meters[2];
             allocate.sent.increment();
             pool.connect(worker, InboundListener.IGNORE).whenComplete((client, error) -> {
                 if (error != null) {

@@ -21,6 +21,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -74,8 +75,10 @@ public final class BindingCommand implements Callable<Integer> {
         check(window >= 1 && window <= 256, "--window must be 1-256");
         check(count >= 1, "--count must be positive");
         Meter meter = new Meter();
+        AtomicReference<Meter> recording =
+                new AtomicReference<>(options.warmup().isZero() ? meter : new Meter());
         double seconds;
-        try (ClientPool pool = new ClientPool(target, options.threads(), options.timeout())) {
+        try (ClientPool pool = new ClientPool(target, options.threads(), options.timeout(), options.sourceIps())) {
             List<CompletableFuture<StunClient>> connecting = new ArrayList<>();
             for (int i = 0; i < clients; i++) {
                 connecting.add(pool.connectOneShot(i));
@@ -87,18 +90,23 @@ public final class BindingCommand implements Callable<Integer> {
                 AtomicLong budget = new AtomicLong(count);
                 AtomicInteger running = new AtomicInteger(clients * window);
                 CompletableFuture<Void> finished = new CompletableFuture<>();
-                long start = System.nanoTime();
-                long deadline = start + options.duration().toNanos();
+                long deadline = System.nanoTime()
+                        + options.warmup().toNanos()
+                        + options.duration().toNanos();
+                long start;
                 try (Progress progress = new Progress(
                         "binding",
                         spec.commandLine().getErr(),
                         options.quiet(),
-                        () -> new Progress.Current("closed loop", meter))) {
+                        () -> new Progress.Current("closed loop", recording.get()))) {
                     for (StunClient c : connected) {
                         for (int w = 0; w < window; w++) {
-                            next(c, meter, budget, deadline, running, finished);
+                            next(c, recording, budget, deadline, running, finished);
                         }
                     }
+                    Thread.sleep(options.warmup().toMillis());
+                    start = System.nanoTime();
+                    recording.set(meter);
                     finished.get(
                             options.duration().toMillis() + options.timeout().toMillis() + 5000, TimeUnit.MILLISECONDS);
                 }
@@ -130,7 +138,7 @@ public final class BindingCommand implements Callable<Integer> {
     /** Sends one request and, when it ends, the next: a chain per window slot, on the client's loop. */
     private static void next(
             StunClient c,
-            Meter meter,
+            AtomicReference<Meter> recording,
             AtomicLong budget,
             long deadline,
             AtomicInteger running,
@@ -142,6 +150,7 @@ public final class BindingCommand implements Callable<Integer> {
             return;
         }
         long start = System.nanoTime();
+        Meter meter = recording.get();
         meter.sent.increment();
         c.request(StunMethod.BINDING).whenComplete((response, error) -> {
             if (error == null && response.messageClass() == StunClass.SUCCESS_RESPONSE) {
@@ -152,7 +161,7 @@ public final class BindingCommand implements Callable<Integer> {
             } else {
                 meter.errors.increment();
             }
-            next(c, meter, budget, deadline, running, finished);
+            next(c, recording, budget, deadline, running, finished);
         });
     }
 }

@@ -139,7 +139,7 @@ public final class CallCommand implements Callable<Integer> {
         String stoppedBy = "--max-rooms reached";
         int carried = 0;
         int deleted;
-        try (ClientPool pool = new ClientPool(target, options.threads(), options.timeout())) {
+        try (ClientPool pool = new ClientPool(target, options.threads(), options.timeout(), options.sourceIps())) {
             List<Pacer> pacers = new ArrayList<>();
             for (int i = 0; i < pool.size(); i++) {
                 pacers.add(new Pacer(pool.loop(i)));

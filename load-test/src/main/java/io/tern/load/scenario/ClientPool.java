@@ -8,6 +8,9 @@ import io.tern.client.InboundListener;
 import io.tern.client.RetransmissionPolicy;
 import io.tern.client.StunClient;
 import io.tern.load.Target;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -22,9 +25,16 @@ public final class ClientPool implements AutoCloseable {
     private final Target target;
     private final Duration timeout;
 
-    public ClientPool(Target target, int threads, Duration timeout) {
+    private final int sourceIps;
+
+    /**
+     * @param sourceIps how many loopback source addresses the clients are spread over (client
+     *     {@code i} sends from 127.0.0.1 + {@code i % sourceIps}); IPv4 servers only
+     */
+    public ClientPool(Target target, int threads, Duration timeout, int sourceIps) {
         this.target = target;
         this.timeout = timeout;
+        this.sourceIps = target.server().getAddress() instanceof Inet4Address ? sourceIps : 1;
         this.loops = new EventLoopGroup[threads];
         for (int i = 0; i < threads; i++) {
             loops[i] = new MultiThreadIoEventLoopGroup(
@@ -71,8 +81,11 @@ public final class ClientPool implements AutoCloseable {
     }
 
     private StunClient.Builder builder(int index) {
-        StunClient.Builder b = StunClient.builder(target.server())
-                .protocol(target.protocol())
+        StunClient.Builder b = StunClient.builder(target.server());
+        if (sourceIps > 1) {
+            b.localAddress(new InetSocketAddress(sourceAddress(Math.floorMod(index, sourceIps)), 0));
+        }
+        b.protocol(target.protocol())
                 .eventLoopGroup(loop(index))
                 .timeout(timeout)
                 .connectTimeout(timeout);
@@ -80,6 +93,17 @@ public final class ClientPool implements AutoCloseable {
             b.credentials(target.credentials());
         }
         return b;
+    }
+
+    /** 127.0.0.1 plus {@code n}: 127.0.0.1, 127.0.0.2, ... 127.0.1.0, ... */
+    static InetAddress sourceAddress(int n) {
+        int ip = 0x7F000001 + n;
+        byte[] b = {(byte) (ip >>> 24), (byte) (ip >>> 16), (byte) (ip >>> 8), (byte) ip};
+        try {
+            return InetAddress.getByAddress(b);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException("four bytes are an IPv4 address", e);
+        }
     }
 
     @Override

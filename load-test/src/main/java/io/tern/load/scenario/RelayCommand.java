@@ -116,7 +116,7 @@ public final class RelayCommand implements Callable<Integer> {
         List<Double> seconds = new ArrayList<>();
         int deleted;
         long echoed;
-        try (ClientPool pool = new ClientPool(target, options.threads(), options.timeout());
+        try (ClientPool pool = new ClientPool(target, options.threads(), options.timeout(), options.sourceIps());
                 EchoPeer echo = new EchoPeer(loopbackLike(target.server().getAddress()))) {
             long perStream = Math.max(1, count / allocations);
             List<CompletableFuture<Endpoint>> allocating = new ArrayList<>();
@@ -148,6 +148,14 @@ public final class RelayCommand implements Callable<Integer> {
                         err,
                         options.quiet(),
                         () -> new Progress.Current(label(steps, current[0]), ramp.meter(current[0])))) {
+                    if (!options.warmup().isZero()) {
+                        // Step 0's load, stamped as set-up: counted nowhere.
+                        long interval = flood ? 0 : Math.max(1, Math.round(1e9 * allocations / steps.get(0)));
+                        for (Endpoint e : endpoints) {
+                            e.out.get(0).intervalNanos = interval;
+                        }
+                        Thread.sleep(options.warmup().toMillis());
+                    }
                     long deadline = System.nanoTime() + total.toNanos();
                     long lastRefresh = System.nanoTime();
                     for (int s = 0; s < steps.size() && System.nanoTime() < deadline; s++) {

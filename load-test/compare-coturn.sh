@@ -6,7 +6,7 @@
 #
 # Usage: load-test/compare-coturn.sh [--rounds N] [--rates LIST] [--step TIME] [--allocations N]
 #                                    [--payload BYTES] [--threads N] [--server-threads N]
-#                                    [--scenario relay|binding|allocate]
+#                                    [--scenario relay|binding|allocate|call] [--max-rooms N]
 # Both servers are stopped by PID when the script ends, however it ends.
 set -euo pipefail
 
@@ -19,6 +19,7 @@ payload=160
 threads=2
 server_threads=2
 scenario=relay
+max_rooms=12
 coturn_port=34791
 tern_port=34792
 
@@ -32,6 +33,7 @@ while [[ $# -gt 0 ]]; do
     --threads) threads="$2"; shift 2 ;;
     --server-threads) server_threads="$2"; shift 2 ;;
     --scenario) scenario="$2"; shift 2 ;;
+    --max-rooms) max_rooms="$2"; shift 2 ;;
     -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
     *) echo "compare-coturn: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -39,7 +41,7 @@ done
 if ! [[ "$rounds" =~ ^[0-9]+$ ]] || (( rounds < 1 || rounds > 10 )); then
   echo "compare-coturn: --rounds must be 1-10" >&2; exit 2
 fi
-case "$scenario" in relay|binding|allocate) ;; *) echo "compare-coturn: --scenario relay|binding|allocate" >&2; exit 2 ;; esac
+case "$scenario" in relay|binding|allocate|call) ;; *) echo "compare-coturn: --scenario relay|binding|allocate|call" >&2; exit 2 ;; esac
 
 turnserver=/usr/bin/turnserver
 [[ -x "$turnserver" ]] || { echo "compare-coturn: $turnserver is missing; apt-get install coturn" >&2; exit 1; }
@@ -105,7 +107,9 @@ run_one() { # name port pid round
     binding) load binding --server "127.0.0.1:$port" --duration "$step" --warmup 2s --threads "$threads" \
              --json -q >"$work/$name-$round.json" ;;
     allocate) load allocate --server "127.0.0.1:$port" --user load --password load --duration "$step" \
-             --warmup 1s --threads "$threads" --json -q >"$work/$name-$round.json" ;;
+             --warmup 2s --threads "$threads" --json -q >"$work/$name-$round.json" ;;
+    call) load call --server "127.0.0.1:$port" --user load --password load --max-rooms "$max_rooms" \
+             --step-duration "$step" --duration 10m --threads "$threads" --json -q >"$work/$name-$round.json" ;;
   esac
   after="$(cpu_ticks "$pid")"
   echo "{\"cpu_seconds\": $(awk -v a="$after" -v b="$before" -v t="$ticks" 'BEGIN {print (a - b) / t}'),
@@ -135,9 +139,11 @@ def figures(name, r):
     run = json.load(open(f"{work}/{name}-{r}.json"))
     proc = json.load(open(f"{work}/{name}-{r}.proc.json"))
     steps = run["steps"]
-    main = {"relay": "rtt", "binding": "latency", "allocate": "allocate"}[scenario]
+    main = {"relay": "rtt", "binding": "latency", "allocate": "allocate", "call": "delay"}[scenario]
     ok = [s for s in steps if s["loss_percent"] <= 0.1]
     best = max((s["msgs_per_s"] for s in ok), default=0.0)
+    if scenario == "call":
+        best = run["summary"]["calls_carried"]
     # Work the server did in the whole run (warm-up included, as its CPU time is).
     work_done = run["summary"].get("echoed_by_peer", run["received"]) if scenario == "relay" else run["received"]
     return {
@@ -152,12 +158,14 @@ rows = {n: [figures(n, r) for r in range(1, rounds + 1)] for n in ("coturn", "te
 def med(n, k):
     vals = [x[k] for x in rows[n] if x[k] is not None]
     return statistics.median(vals) if vals else float("nan")
-unit = {"relay": "relayed msgs/s at <= 0.1% loss", "binding": "Binding requests/s", "allocate": "allocations/s"}[scenario]
+unit = {"relay": "relayed msgs/s at <= 0.1% loss", "binding": "Binding requests/s", "allocate": "allocations/s",
+        "call": "calls carried (loss < 0.5%, jitter <= 30 ms)"}[scenario]
 lines = [
     (unit, "best", "higher"),
     ("p99 ms at the first step", "p99_first", "lower"),
     ("p99 ms at the best step", "p99_best", "lower"),
-    ("server CPU s per million " + ("echoed msgs" if scenario == "relay" else "answers"), "cpu_per_million", "lower"),
+    ("server CPU s per million " + {"relay": "echoed msgs", "call": "packets"}.get(scenario, "answers"),
+     "cpu_per_million", "lower"),
     ("server RSS MiB after the run", "rss_mib", "lower"),
 ]
 print(f"{'median of ' + str(rounds) + ' rounds':44} {'coturn':>12} {'tern':>12} {'tern/coturn':>12}  better")

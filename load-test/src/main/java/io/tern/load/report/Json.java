@@ -48,6 +48,8 @@ public final class Json {
         field(b, "lost", s.lost()).append(',');
         field(b, "loss_percent", s.lossPercent()).append(',');
         field(b, "errors", s.errors()).append(',');
+        field(b, "sent_per_s", s.sentPerSecond()).append(',');
+        field(b, "client_bound", s.clientBound()).append(',');
         field(b, "msgs_per_s", s.throughput()).append(',');
         field(b, "bytes_per_s", s.bytesPerSecond());
         for (Map.Entry<String, Histogram> e : s.latencies().entrySet()) {

@@ -41,6 +41,19 @@ public record StepResult(
         return seconds <= 0 ? 0 : received / seconds;
     }
 
+    /** Sent per second: what the generator really offered. */
+    public double sentPerSecond() {
+        return seconds <= 0 ? 0 : sent / seconds;
+    }
+
+    /**
+     * True when a fixed-rate step sent less than 95 % of its offered load: the generator, not the
+     * server, was the limit (short of CPU), so the step says nothing about the server at that load.
+     */
+    public boolean clientBound() {
+        return !Double.isNaN(offered) && sentPerSecond() < 0.95 * offered;
+    }
+
     /** Payload bytes received per second. */
     public double bytesPerSecond() {
         return seconds <= 0 ? 0 : bytesReceived / seconds;

@@ -13,8 +13,18 @@ public final class Table {
 
     public static void print(RunResult run, PrintWriter out) {
         out.printf(Locale.ROOT, "%n%s against %s over %s%n", run.scenario(), run.server(), run.transport());
-        List<String> header = new ArrayList<>(
-                List.of("step", "offered/s", "secs", "sent", "received", "lost", "loss%", "errors", "msgs/s", "MB/s"));
+        List<String> header = new ArrayList<>(List.of(
+                "step",
+                "offered/s",
+                "sent/s",
+                "secs",
+                "sent",
+                "received",
+                "lost",
+                "loss%",
+                "errors",
+                "msgs/s",
+                "MB/s"));
         List<String> latencyNames = run.steps().isEmpty()
                 ? List.of()
                 : List.copyOf(run.steps().get(0).latencies().keySet());
@@ -34,6 +44,7 @@ public final class Table {
             List<String> row = new ArrayList<>(List.of(
                     s.label(),
                     Double.isNaN(s.offered()) ? "closed" : integer(s.offered()),
+                    integer(s.sentPerSecond()) + (s.clientBound() ? "*" : ""),
                     fixed(s.seconds(), 1),
                     Long.toString(s.sent()),
                     Long.toString(s.received()),
@@ -66,6 +77,10 @@ public final class Table {
                 line.append(i == 0 ? String.format("%-" + widths[i] + "s", cell) : "  " + pad(cell, widths[i]));
             }
             out.println(line.toString().stripTrailing());
+        }
+        if (run.steps().stream().anyMatch(StepResult::clientBound)) {
+            out.println("* client-bound: tern-load sent less than 95% of the offered load (short of CPU);"
+                    + " that step does not measure the server");
         }
         for (Map.Entry<String, Object> e : run.summary().entrySet()) {
             Object v = e.getValue();

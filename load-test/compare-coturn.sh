@@ -153,6 +153,8 @@ def figures(name, r):
         "cpu_per_million": proc["cpu_seconds"] / work_done * 1e6 if work_done else float("nan"),
         "rss_mib": proc["rss_kib"] / 1024,
         "loss_last": steps[-1]["loss_percent"],
+        "client_bound": sum(1 for s in steps if s.get("client_bound")),
+        "steps": len(steps),
     }
 rows = {n: [figures(n, r) for r in range(1, rounds + 1)] for n in ("coturn", "tern")}
 def med(n, k):
@@ -175,5 +177,7 @@ for label, key, better in lines:
     print(f"{label:44} {c:12.2f} {t:12.2f} {ratio:12.2f}  {better}")
 for n in ("coturn", "tern"):
     per = ", ".join(f"{x['best']:.0f}" for x in rows[n])
-    print(f"{n} per round ({unit}): {per}")
+    bound = ", ".join(f"{x['client_bound']}/{x['steps']}" for x in rows[n])
+    print(f"{n} per round ({unit}): {per}; client-bound steps per round: {bound}")
+print("A client-bound step is one where tern-load sent < 95% of the offered rate: tern-load, not the server, was short of CPU.")
 PY

@@ -145,6 +145,7 @@ class LoadMainTest {
                 svg.toString());
         assertThat(run.exitCode()).as(run.toString()).isZero();
         assertThat(run.steps()).isEqualTo(2);
+        assertThat(run.out()).as("the default over UDP").contains("\"data_path\":\"raw\"");
         long sent = run.count("sent");
         assertThat(sent).as("about 100/s for 1 s, then 200/s for 1 s").isBetween(200L, 330L);
         assertThat(run.count("received")).isEqualTo(sent);
@@ -159,6 +160,62 @@ class LoadMainTest {
                 .contains("<polyline")
                 .contains("offered load")
                 .endsWith("</svg>\n");
+    }
+
+    @Test
+    void relayThroughTurnClientOverUdpLosesNothing() throws Exception {
+        Cli run = Cli.run(
+                "relay",
+                "--server",
+                tern.address(),
+                "--secret",
+                InProcessTern.REST_SECRET,
+                "--data-path",
+                "client",
+                "--allocations",
+                "3",
+                "--rate",
+                "300",
+                "--duration",
+                "1s",
+                "--json",
+                "-q");
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        assertThat(run.out()).contains("\"data_path\":\"client\"");
+        long sent = run.count("sent");
+        assertThat(sent).isBetween(200L, 330L);
+        assertThat(run.count("received")).isEqualTo(sent);
+        assertThat(tern.activeAllocationsSettled()).isZero();
+    }
+
+    @Test
+    void rawPathIsRefusedOverTcpAndForLongRuns() {
+        Cli tcp = Cli.run(
+                "relay",
+                "--server",
+                tern.address(),
+                "--transport",
+                "tcp",
+                "--secret",
+                InProcessTern.REST_SECRET,
+                "--data-path",
+                "raw",
+                "-q");
+        assertThat(tcp.exitCode()).isEqualTo(LoadException.USAGE);
+        assertThat(tcp.err()).contains("--data-path raw is for UDP");
+        Cli longRun = Cli.run(
+                "relay",
+                "--server",
+                tern.address(),
+                "--secret",
+                InProcessTern.REST_SECRET,
+                "--data-path",
+                "raw",
+                "--duration",
+                "5m",
+                "-q");
+        assertThat(longRun.exitCode()).isEqualTo(LoadException.USAGE);
+        assertThat(longRun.err()).contains("at most 4m");
     }
 
     @Test

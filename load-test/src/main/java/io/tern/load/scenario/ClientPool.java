@@ -69,6 +69,15 @@ public final class ClientPool implements AutoCloseable {
                 .connect();
     }
 
+    /** As {@link #connect(int, InboundListener)}, from this local address. */
+    public CompletableFuture<StunClient> connectFrom(int index, InboundListener listener, InetSocketAddress local) {
+        return builder(index)
+                .localAddress(local)
+                .retransmission(RetransmissionPolicy.withRto(Duration.ofMillis(250)))
+                .inboundListener(listener)
+                .connect();
+    }
+
     /**
      * A client that sends each request once: a lost Binding counts as lost instead of being hidden
      * by a retransmission, and its latency is one round trip.

@@ -2,10 +2,12 @@ package io.tern.load.scenario;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
 import io.tern.client.InboundListener;
 import io.tern.client.StunClient;
 import io.tern.client.TurnAllocation;
 import io.tern.load.report.Meter;
+import io.tern.stun.channel.ChannelData;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -49,6 +51,14 @@ final class Endpoint implements InboundListener {
     private final InStream[] in = new InStream[0x1000];
 
     volatile StunClient client;
+
+    /**
+     * Set while the raw UDP path ({@link RawUdpPath}) carries this endpoint's ChannelData instead
+     * of the client: frames are written here and flushed once per tick (sendmmsg).
+     */
+    volatile Channel raw;
+
+    private boolean unflushed;
     TurnAllocation allocation;
 
     private long floodSent;
@@ -152,7 +162,7 @@ final class Endpoint implements InboundListener {
 
     /** Called by the pacer every millisecond on the client's loop. */
     void tick(long now) {
-        if (client == null || !steps.sending()) {
+        if ((client == null && raw == null) || !steps.sending()) {
             return;
         }
         if (window > 0) {
@@ -164,6 +174,14 @@ final class Endpoint implements InboundListener {
             pump(now);
             return;
         }
+        try {
+            paced(now);
+        } finally {
+            flush();
+        }
+    }
+
+    private void paced(long now) {
         for (OutStream s : out) {
             long interval = s.intervalNanos;
             if (interval <= 0) {
@@ -189,10 +207,30 @@ final class Endpoint implements InboundListener {
             send(s, now);
             floodSent++;
         }
+        flush();
+    }
+
+    private void flush() {
+        if (unflushed) {
+            unflushed = false;
+            raw.flush();
+        }
     }
 
     private void send(OutStream s, long now) {
         int stamp = steps.stamp();
+        Channel rawChannel = raw;
+        if (rawChannel != null) {
+            // One buffer, header and payload, no future: the lean path.
+            ByteBuf frame = rawChannel.alloc().ioBuffer(ChannelData.HEADER_LENGTH + payload);
+            ChannelData.writeHeader(frame, s.channel, payload);
+            frame.writeLong(now).writeInt(s.sequence++).writeByte(stamp).writeZero(payload - MIN_PAYLOAD);
+            steps.meter(stamp).sent.increment();
+            s.sent++;
+            rawChannel.write(frame, rawChannel.voidPromise());
+            unflushed = true;
+            return;
+        }
         ByteBuf data = PooledByteBufAllocator.DEFAULT.directBuffer(payload);
         data.writeLong(now).writeInt(s.sequence++).writeByte(stamp).writeZero(payload - MIN_PAYLOAD);
         Meter meter = steps.meter(stamp);

@@ -82,6 +82,15 @@ public final class RelayCommand implements Callable<Integer> {
     Duration stepDuration;
 
     @Option(
+            names = "--data-path",
+            paramLabel = "raw|client",
+            description = "How ChannelData is sent and received after turn-client has set up the allocations:"
+                    + " raw (UDP only: an epoll socket on the same address, batched sends; the default over UDP"
+                    + " when epoll is available; runs of at most 4m, as nothing refreshes permissions) or client"
+                    + " (turn-client's sendChannelData; the default over TCP).")
+    String dataPath;
+
+    @Option(
             names = "--count",
             defaultValue = "20000000",
             description = "At most this many messages in all. Default: ${DEFAULT-VALUE}.")
@@ -110,6 +119,18 @@ public final class RelayCommand implements Callable<Integer> {
         Duration perStep = stepDuration != null ? stepDuration : total.dividedBy(steps.size());
         check(!perStep.isNegative() && !perStep.isZero(), "--step-duration must be positive");
         PrintWriter err = spec.commandLine().getErr();
+        boolean udp = target.protocol() == io.tern.client.TransportProtocol.UDP;
+        String path = dataPath != null ? dataPath : (udp && RawUdpPath.available() ? "raw" : "client");
+        check(path.equals("raw") || path.equals("client"), "--data-path must be raw or client");
+        boolean useRaw = path.equals("raw");
+        check(!useRaw || udp, "--data-path raw is for UDP; over TCP use --data-path client");
+        check(!useRaw || RawUdpPath.available(), "--data-path raw needs Linux epoll; use --data-path client");
+        long runSeconds = Math.min(total.toSeconds(), perStep.toSeconds() * steps.size())
+                + options.warmup().toSeconds();
+        check(
+                !useRaw || runSeconds <= RawUdpPath.MAX_RUN_SECONDS,
+                "--data-path raw runs at most 4m (nothing refreshes the permissions); shorten the run or use"
+                        + " --data-path client");
 
         Steps ramp = new Steps(steps.size());
         List<Endpoint> endpoints = new ArrayList<>();
@@ -127,6 +148,7 @@ public final class RelayCommand implements Callable<Integer> {
                 endpoints.add(e);
                 allocating.add(Allocations.allocate(pool, i, e));
             }
+            RawUdpPath raw = useRaw ? new RawUdpPath(options.threads()) : null;
             try {
                 Allocations.await("Allocate", allocating, pool);
                 List<CompletableFuture<Void>> binding = new ArrayList<>();
@@ -136,8 +158,17 @@ public final class RelayCommand implements Callable<Integer> {
                 Allocations.await("ChannelBind to the echo peer " + echo.address(), binding, pool);
 
                 List<Pacer> pacers = new ArrayList<>();
-                for (int i = 0; i < pool.size(); i++) {
-                    pacers.add(new Pacer(pool.loop(i)));
+                if (raw != null) {
+                    for (int i = 0; i < endpoints.size(); i++) {
+                        raw.attach(i, endpoints.get(i), target.server());
+                    }
+                    for (int i = 0; i < raw.size(); i++) {
+                        pacers.add(new Pacer(raw.loop(i)));
+                    }
+                } else {
+                    for (int i = 0; i < pool.size(); i++) {
+                        pacers.add(new Pacer(pool.loop(i)));
+                    }
                 }
                 for (int i = 0; i < endpoints.size(); i++) {
                     pacers.get(i % pacers.size()).add(endpoints.get(i));
@@ -184,6 +215,22 @@ public final class RelayCommand implements Callable<Integer> {
                 }
                 pacers.forEach(Pacer::close);
             } finally {
+                if (raw != null) {
+                    List<CompletableFuture<io.tern.client.StunClient>> back = new ArrayList<>();
+                    for (int i = 0; i < endpoints.size(); i++) {
+                        if (endpoints.get(i).raw != null) {
+                            back.add(raw.detach(pool, i, endpoints.get(i)));
+                        }
+                    }
+                    for (CompletableFuture<io.tern.client.StunClient> b : back) {
+                        try {
+                            b.get(options.timeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                            // that allocation is not deleted; the server expires it
+                        }
+                    }
+                    raw.close();
+                }
                 deleted = Allocations.release(endpoints, options.timeout());
             }
             echoed = echo.echoed.sum();
@@ -214,6 +261,7 @@ public final class RelayCommand implements Callable<Integer> {
         }
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("allocations", allocations);
+        summary.put("data_path", path);
         summary.put("payload_bytes", payload);
         summary.put("best_msgs_per_s_at_0.1%_loss", best);
         summary.put("echoed_by_peer", echoed);

@@ -25,6 +25,7 @@ import java.util.Objects;
  * @param httpListen where the operator HTTP server ({@code /metrics}, {@code /healthz},
  *     {@code /readyz}) listens; port 0 picks a free port (tests); null disables it
  * @param tls STUN/TURN over TLS: port, certificate, or off
+ * @param signaling the signaling relay and demo page, and the optional public web listener
  */
 public record ServerConfig(
         List<InetAddress> listeningIps,
@@ -39,7 +40,8 @@ public record ServerConfig(
         int altListeningPort,
         TurnConfig turn,
         InetSocketAddress httpListen,
-        TlsConfig tls) {
+        TlsConfig tls,
+        SignalingConfig signaling) {
 
     public static final int DEFAULT_PORT = 3478;
 
@@ -71,6 +73,7 @@ public record ServerConfig(
         Objects.requireNonNull(software, "software");
         Objects.requireNonNull(turn, "turn");
         Objects.requireNonNull(tls, "tls");
+        Objects.requireNonNull(signaling, "signaling");
         if (listeningPort < 0 || listeningPort > 65535) {
             throw new ConfigException("listening-port", String.valueOf(listeningPort), "use a port from 1 to 65535");
         }
@@ -162,7 +165,8 @@ public record ServerConfig(
                 0,
                 TurnConfig.defaults(),
                 DEFAULT_HTTP_LISTEN,
-                TlsConfig.defaults());
+                TlsConfig.defaults(),
+                SignalingConfig.defaults());
     }
 
     public ServerConfig withListening(List<InetAddress> ips, int port) {
@@ -209,6 +213,10 @@ public record ServerConfig(
         return edit(b -> b.tls = value);
     }
 
+    public ServerConfig withSignaling(SignalingConfig value) {
+        return edit(b -> b.signaling = value);
+    }
+
     public ServerConfig withTurn(TurnConfig value) {
         return edit(b -> b.turn = value);
     }
@@ -230,7 +238,8 @@ public record ServerConfig(
                 b.altListeningPort,
                 b.turn,
                 b.httpListen,
-                b.tls);
+                b.tls,
+                b.signaling);
     }
 
     /** The mutable copy {@link #edit} changes: one place that lists every component. */
@@ -248,6 +257,7 @@ public record ServerConfig(
         TurnConfig turn;
         InetSocketAddress httpListen;
         TlsConfig tls;
+        SignalingConfig signaling;
 
         Copy(ServerConfig c) {
             listeningIps = c.listeningIps;
@@ -263,6 +273,7 @@ public record ServerConfig(
             turn = c.turn;
             httpListen = c.httpListen;
             tls = c.tls;
+            signaling = c.signaling;
         }
     }
 }

@@ -63,7 +63,11 @@ public final class Exchange {
 
     /** A lasting way back to this client, for an allocation to keep. */
     public ClientPath clientPath() {
-        return transport.isDatagram() ? ClientPath.datagram(ctx.channel(), remote) : ClientPath.stream(ctx.channel());
+        return switch (transport) {
+            case UDP -> ClientPath.datagram(ctx.channel(), remote);
+            case TCP -> ClientPath.stream(ctx.channel());
+            case TLS -> ClientPath.tls(ctx.channel());
+        };
     }
 
     /** The event loop that owns this client's socket, and so its allocation. */
@@ -76,12 +80,15 @@ public final class Exchange {
         return ctx.alloc().ioBuffer(initialCapacity);
     }
 
-    /** Queues an answer to the client; the transport flushes at the end of the read batch. */
+    /**
+     * Queues an answer to the client; the transport flushes at the end of the read batch, except
+     * on TLS, where each message gets a record of its own ({@link ClientPath#tls}).
+     */
     public void reply(ByteBuf message) {
-        if (transport.isDatagram()) {
-            ctx.write(new DatagramPacket(message, remote), ctx.voidPromise());
-        } else {
-            ctx.write(message, ctx.voidPromise());
+        switch (transport) {
+            case UDP -> ctx.write(new DatagramPacket(message, remote), ctx.voidPromise());
+            case TCP -> ctx.write(message, ctx.voidPromise());
+            case TLS -> ctx.writeAndFlush(message, ctx.voidPromise());
         }
     }
 }

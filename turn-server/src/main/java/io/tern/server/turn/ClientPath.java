@@ -26,7 +26,16 @@ public abstract sealed class ClientPath {
 
     /** A client on a stream: ChannelData must be padded to 4 bytes. */
     public static ClientPath stream(Channel connection) {
-        return new Stream(connection);
+        return new Stream(connection, false);
+    }
+
+    /**
+     * A client on TLS: a stream whose every message is flushed at once, so it travels in a TLS
+     * record of its own. Batched writes would share records, and clients that read one message per
+     * record (coturn's turnutils_uclient does: one SSL_read, one message) would lose the rest.
+     */
+    public static ClientPath tls(Channel connection) {
+        return new Stream(connection, true);
     }
 
     public final Channel channel() {
@@ -60,8 +69,11 @@ public abstract sealed class ClientPath {
     }
 
     private static final class Stream extends ClientPath {
-        Stream(Channel connection) {
+        private final boolean recordPerMessage;
+
+        Stream(Channel connection, boolean recordPerMessage) {
             super(connection, (InetSocketAddress) connection.remoteAddress());
+            this.recordPerMessage = recordPerMessage;
         }
 
         @Override
@@ -71,7 +83,11 @@ public abstract sealed class ClientPath {
 
         @Override
         public void write(ByteBuf message) {
-            channel().write(message, channel().voidPromise());
+            if (recordPerMessage) {
+                channel().writeAndFlush(message, channel().voidPromise());
+            } else {
+                channel().write(message, channel().voidPromise());
+            }
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.tern.server;
 
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.util.NettyRuntime;
@@ -8,12 +9,16 @@ import io.tern.server.auth.Authenticator;
 import io.tern.server.auth.CredentialStore;
 import io.tern.server.auth.NonceService;
 import io.tern.server.config.ServerConfig;
+import io.tern.server.config.SignalingConfig;
 import io.tern.server.config.TurnConfig;
 import io.tern.server.http.HttpListen;
 import io.tern.server.http.OperatorHttpServer;
+import io.tern.server.http.WebRoutes;
 import io.tern.server.metrics.ServerMetrics;
 import io.tern.server.policy.IpRange;
 import io.tern.server.policy.PeerFilter;
+import io.tern.server.signaling.SignalMetrics;
+import io.tern.server.signaling.Signaling;
 import io.tern.server.stun.BindingHandler;
 import io.tern.server.stun.Responder;
 import io.tern.server.stun.StunDispatcher;
@@ -33,6 +38,7 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,6 +51,7 @@ public final class TernServer implements AutoCloseable {
 
     private final ServerConfig config;
     private final ServerMetrics metrics = new ServerMetrics();
+    private final SignalMetrics signalMetrics = new SignalMetrics();
     private final IoTransports io;
     private final EventLoopGroup group;
     private final FastThreadLocal<StunIngress> ingress;
@@ -55,7 +62,18 @@ public final class TernServer implements AutoCloseable {
     /** Null when TLS is off or has no certificate. */
     private final ServerTls tls;
 
+    /**
+     * The TURN REST secret signaling makes credentials with when no {@code static-auth-secret} is
+     * configured: random, made once at start-up, kept across reloads, in memory only and never
+     * logged. Null when signaling is off.
+     */
+    private final String generatedRestSecret;
+
+    /** The secret signaling's credentials are made with now: the first static-auth-secret, or the generated one. */
+    private volatile String restSecret;
+
     private volatile OperatorHttpServer http;
+    private volatile Signaling signaling;
     private volatile boolean ready;
 
     private TernServer(ServerConfig config) {
@@ -63,7 +81,9 @@ public final class TernServer implements AutoCloseable {
         this.io = IoTransports.select(config.transport());
         int threads = config.threads() == 0 ? NettyRuntime.availableProcessors() : config.threads();
         TurnConfig t = config.turn();
-        this.credentials = credentialStore(t);
+        this.generatedRestSecret = config.signaling().enabled() ? randomSecret() : null;
+        this.restSecret = restSecret(t);
+        this.credentials = credentialStore(t, generatedRestSecret);
         this.nonces = NonceService.random(NonceService.DEFAULT_LIFETIME);
         // Reads and checks the certificate files: a bad one stops start-up before any thread exists.
         this.tls = ServerTls.create(config.tls());
@@ -95,10 +115,29 @@ public final class TernServer implements AutoCloseable {
     }
 
     private static CredentialStore credentialStore(TurnConfig t) {
-        return CredentialStore.builder(t.realm())
-                .users(t.users())
-                .authSecrets(t.staticAuthSecrets())
-                .build();
+        return credentialStore(t, null);
+    }
+
+    /** With {@code generated} (may be null) accepted too when no static secret is configured. */
+    private static CredentialStore credentialStore(TurnConfig t, String generated) {
+        CredentialStore.Builder b =
+                CredentialStore.builder(t.realm()).users(t.users()).authSecrets(t.staticAuthSecrets());
+        if (t.staticAuthSecrets().isEmpty() && generated != null) {
+            b.authSecret(generated);
+        }
+        return b.build();
+    }
+
+    private String restSecret(TurnConfig t) {
+        return t.staticAuthSecrets().isEmpty()
+                ? generatedRestSecret
+                : t.staticAuthSecrets().get(0);
+    }
+
+    private static String randomSecret() {
+        byte[] bytes = new byte[32];
+        new java.security.SecureRandom().nextBytes(bytes);
+        return java.util.Base64.getEncoder().encodeToString(bytes);
     }
 
     /**
@@ -110,7 +149,7 @@ public final class TernServer implements AutoCloseable {
      */
     public void reload(ServerConfig next) {
         check(next);
-        CredentialStore store = credentialStore(next.turn());
+        CredentialStore store = credentialStore(next.turn(), generatedRestSecret);
         List<InetSocketAddress> bound = new ArrayList<>(listeners.udpAddresses());
         bound.addAll(listeners.tcpAddresses());
         bound.addAll(listeners.tlsAddresses());
@@ -118,10 +157,16 @@ public final class TernServer implements AutoCloseable {
         // Both are immutable; a volatile write each publishes them to every event loop.
         credentials = store;
         turn.peerFilter(filter);
+        Signaling s = signaling;
+        if (s != null) {
+            restSecret = restSecret(next.turn());
+            s.update(next.signaling(), () -> restSecret);
+        }
         if (!restartOnly(config).equals(restartOnly(next))) {
-            log.warn("reloaded users, secrets, realm and peer rules; other changed options take a restart");
+            log.warn("reloaded users, secrets, realm, peer rules and signaling limits; other changed options"
+                    + " take a restart");
         } else {
-            log.info("reloaded users, secrets, realm and peer rules");
+            log.info("reloaded users, secrets, realm, peer rules and signaling limits");
         }
     }
 
@@ -138,6 +183,8 @@ public final class TernServer implements AutoCloseable {
                 c.software(),
                 c.tcpIdleSeconds(),
                 String.valueOf(c.httpListen()),
+                c.signaling().enabled(),
+                String.valueOf(c.signaling().webListen()),
                 c.tls(),
                 t.relayIps(),
                 t.externalIps(),
@@ -235,8 +282,10 @@ public final class TernServer implements AutoCloseable {
                             ? ""
                             : " (advertised as " + r.advertisedAddress().getHostAddress() + ")");
         }
-        if (!t.hasCredentials()) {
+        if (!t.hasCredentials() && generatedRestSecret == null) {
             log.warn("no --user or --static-auth-secret: TURN requests will be refused (401); STUN works");
+        } else if (!t.hasCredentials()) {
+            log.info("no --user or --static-auth-secret: TURN accepts only the credentials signaling hands out");
         }
         logTls();
         log.info(
@@ -248,11 +297,53 @@ public final class TernServer implements AutoCloseable {
                 groupSize(),
                 io.name());
         // After the STUN/TURN listeners, so a busy STUN port is reported as such, not as HTTP.
-        if (config.httpListen() != null) {
-            http = OperatorHttpServer.start(config.httpListen(), metrics, turn.quotas(), this::ready);
-            log.info("operator HTTP (/metrics, /healthz, /readyz) on http://{}", HttpListen.format(http.address()));
-        }
+        startHttp();
         ready = true;
+    }
+
+    private void startHttp() throws InterruptedException {
+        SignalingConfig sc = config.signaling();
+        InetSocketAddress web = sc.enabled() ? sc.webListen() : null;
+        if (config.httpListen() == null && web == null) {
+            return;
+        }
+        Function<EventLoop, WebRoutes> routes = null;
+        if (sc.enabled()) {
+            routes = loop -> {
+                Signaling s = new Signaling(
+                        loop,
+                        sc,
+                        () -> restSecret,
+                        config.udp() ? listeners.udpAddresses().get(0).getPort() : -1,
+                        config.tcp() ? listeners.tcpAddresses().get(0).getPort() : -1,
+                        tls != null ? listeners.tlsAddresses().get(0).getPort() : -1,
+                        signalMetrics);
+                signaling = s;
+                return new WebRoutes(s);
+            };
+        }
+        http = OperatorHttpServer.start(
+                config.httpListen(), web, metrics, signalMetrics, turn.quotas(), this::ready, routes);
+        InetSocketAddress operator = http.address();
+        if (operator != null) {
+            log.info(
+                    "operator HTTP (/metrics, /healthz, /readyz{}) on http://{}",
+                    sc.enabled() ? ", /signal, /" : "",
+                    HttpListen.format(operator));
+        }
+        if (sc.enabled()) {
+            List<String> urls = new ArrayList<>();
+            if (operator != null) {
+                urls.add("ws://" + HttpListen.format(operator) + WebRoutes.SIGNAL_PATH);
+            }
+            if (http.webAddress() != null) {
+                urls.add("ws://" + HttpListen.format(http.webAddress()) + WebRoutes.SIGNAL_PATH);
+            }
+            log.info(
+                    "signaling on {} (demo page at /); rooms {}",
+                    String.join(" and ", urls),
+                    sc.tokenSecret() == null ? "open to anyone who reaches it" : "need a signed join token");
+        }
     }
 
     private void logTls() {
@@ -325,6 +416,17 @@ public final class TernServer implements AutoCloseable {
     /** The certificate the TLS listeners present, or null when TLS does not run. */
     public java.security.cert.X509Certificate tlsCertificate() {
         return tls == null ? null : tls.certificate();
+    }
+
+    /** The bound web listener ({@code --web-listen}) address, or null when there is none. */
+    public InetSocketAddress webAddress() {
+        OperatorHttpServer h = http;
+        return h == null ? null : h.webAddress();
+    }
+
+    /** The signaling relay, or null when signaling is off or no HTTP listener runs. */
+    public Signaling signaling() {
+        return signaling;
     }
 
     /** The bound operator HTTP address, or null when HTTP is disabled or not started. */

@@ -22,6 +22,7 @@ import java.util.Objects;
  * @param httpListen where the operator HTTP server ({@code /metrics}, {@code /healthz},
  *     {@code /readyz}) listens; port 0 picks a free port (tests); null disables it
  * @param tls STUN/TURN over TLS: port, certificate, or off
+ * @param signaling the signaling relay and demo page, and the optional public web listener
  */
 public record ServerConfig(
         List<InetAddress> listeningIps,
@@ -34,7 +35,8 @@ public record ServerConfig(
         int tcpIdleSeconds,
         TurnConfig turn,
         InetSocketAddress httpListen,
-        TlsConfig tls) {
+        TlsConfig tls,
+        SignalingConfig signaling) {
 
     public static final int DEFAULT_PORT = 3478;
 
@@ -66,6 +68,7 @@ public record ServerConfig(
         Objects.requireNonNull(software, "software");
         Objects.requireNonNull(turn, "turn");
         Objects.requireNonNull(tls, "tls");
+        Objects.requireNonNull(signaling, "signaling");
         if (listeningPort < 0 || listeningPort > 65535) {
             throw new ConfigException("listening-port", String.valueOf(listeningPort), "use a port from 1 to 65535");
         }
@@ -107,7 +110,8 @@ public record ServerConfig(
                 300,
                 TurnConfig.defaults(),
                 DEFAULT_HTTP_LISTEN,
-                TlsConfig.defaults());
+                TlsConfig.defaults(),
+                SignalingConfig.defaults());
     }
 
     public ServerConfig withListening(List<InetAddress> ips, int port) {
@@ -146,6 +150,10 @@ public record ServerConfig(
         return edit(b -> b.tls = value);
     }
 
+    public ServerConfig withSignaling(SignalingConfig value) {
+        return edit(b -> b.signaling = value);
+    }
+
     public ServerConfig withTurn(TurnConfig value) {
         return edit(b -> b.turn = value);
     }
@@ -165,7 +173,8 @@ public record ServerConfig(
                 b.tcpIdleSeconds,
                 b.turn,
                 b.httpListen,
-                b.tls);
+                b.tls,
+                b.signaling);
     }
 
     /** The mutable copy {@link #edit} changes: one place that lists every component. */
@@ -181,6 +190,7 @@ public record ServerConfig(
         TurnConfig turn;
         InetSocketAddress httpListen;
         TlsConfig tls;
+        SignalingConfig signaling;
 
         Copy(ServerConfig c) {
             listeningIps = c.listeningIps;
@@ -194,6 +204,7 @@ public record ServerConfig(
             turn = c.turn;
             httpListen = c.httpListen;
             tls = c.tls;
+            signaling = c.signaling;
         }
     }
 }

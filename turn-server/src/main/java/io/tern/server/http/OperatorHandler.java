@@ -20,7 +20,10 @@ import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** {@code /metrics}, {@code /healthz} and {@code /readyz}; GET only, one request per connection. */
+/**
+ * {@code /metrics}, {@code /healthz} and {@code /readyz}; GET only, one request per connection.
+ * Other paths are 404, or passed on to the {@link WebRoutes} behind it when signaling is on.
+ */
 @Sharable
 final class OperatorHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger log = LoggerFactory.getLogger(OperatorHandler.class);
@@ -32,14 +35,21 @@ final class OperatorHandler extends SimpleChannelInboundHandler<FullHttpRequest>
 
     private final PrometheusMeterRegistry registry;
     private final BooleanSupplier ready;
+    private final boolean passOn;
 
-    OperatorHandler(PrometheusMeterRegistry registry, BooleanSupplier ready) {
+    /** {@code passOn}: hand requests for other paths to the next handler instead of answering 404. */
+    OperatorHandler(PrometheusMeterRegistry registry, BooleanSupplier ready, boolean passOn) {
         this.registry = registry;
         this.ready = ready;
+        this.passOn = passOn;
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        if (passOn && !request.decoderResult().isFailure() && !isOperatorPath(request)) {
+            ctx.fireChannelRead(request.retain());
+            return;
+        }
         FullHttpResponse response;
         if (request.decoderResult().isFailure()) {
             response = text(HttpResponseStatus.BAD_REQUEST, "bad request\n");
@@ -50,10 +60,14 @@ final class OperatorHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
     }
 
+    private static boolean isOperatorPath(FullHttpRequest request) {
+        String path = new QueryStringDecoder(request.uri()).path();
+        return path.equals("/metrics") || path.equals("/healthz") || path.equals("/readyz");
+    }
+
     private FullHttpResponse answer(FullHttpRequest request) {
         String path = new QueryStringDecoder(request.uri()).path();
-        boolean known = path.equals("/metrics") || path.equals("/healthz") || path.equals("/readyz");
-        if (!known) {
+        if (!isOperatorPath(request)) {
             return text(HttpResponseStatus.NOT_FOUND, "not found; try /metrics, /healthz or /readyz\n");
         }
         if (!request.method().equals(HttpMethod.GET)) {

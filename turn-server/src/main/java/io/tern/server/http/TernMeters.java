@@ -18,6 +18,9 @@ import io.tern.server.auth.AuthResult;
 import io.tern.server.metrics.DropReason;
 import io.tern.server.metrics.RelayDrop;
 import io.tern.server.metrics.ServerMetrics;
+import io.tern.server.signaling.MessageType;
+import io.tern.server.signaling.SignalError;
+import io.tern.server.signaling.SignalMetrics;
 import io.tern.server.turn.Quotas;
 import io.tern.stun.ParseError;
 import io.tern.stun.StunMethod;
@@ -57,8 +60,11 @@ public final class TernMeters implements AutoCloseable {
      * Registers Tern's meters, the JVM basics and Netty's buffer memory on {@code registry}.
      * Close the result to unregister the garbage collector listeners.
      */
-    public static TernMeters bind(MeterRegistry registry, ServerMetrics metrics, Quotas quotas) {
+    public static TernMeters bind(MeterRegistry registry, ServerMetrics metrics, SignalMetrics signal, Quotas quotas) {
         bindTern(registry, metrics, quotas);
+        if (signal != null) {
+            bindSignaling(registry, signal);
+        }
         bindNetty(registry);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
@@ -141,6 +147,27 @@ public final class TernMeters implements AutoCloseable {
                 m,
                 ServerMetrics::tcpConnectionsOpened,
                 "TCP (and later TLS) client connections accepted");
+    }
+
+    static void bindSignaling(MeterRegistry registry, SignalMetrics s) {
+        Gauge.builder("tern.signal.connections.active", s, SignalMetrics::connectionsActive)
+                .description("Open signaling WebSocket connections")
+                .register(registry);
+        Gauge.builder("tern.signal.rooms.active", s, SignalMetrics::roomsActive)
+                .description("Signaling rooms with at least one participant")
+                .register(registry);
+        for (MessageType type : MessageType.values()) {
+            FunctionCounter.builder("tern.signal.messages", s, x -> x.messages(type))
+                    .tag("type", type.wire())
+                    .description("Signaling messages received, by type")
+                    .register(registry);
+        }
+        for (SignalError code : SignalError.values()) {
+            FunctionCounter.builder("tern.signal.errors", s, x -> x.errors(code))
+                    .tag("code", code.code())
+                    .description("Signaling error messages sent, by code")
+                    .register(registry);
+        }
     }
 
     private static void bindNetty(MeterRegistry registry) {

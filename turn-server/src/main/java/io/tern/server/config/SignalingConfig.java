@@ -1,0 +1,221 @@
+package io.tern.server.config;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * The signaling relay ({@code /signal}) and the demo page ({@code /}); see docs/signaling.md.
+ *
+ * @param enabled false with {@code --no-signaling}: neither listener serves {@code /signal} or
+ *     the demo
+ * @param webListen a second, public HTTP listener serving only {@code /signal} and the demo (never
+ *     metrics or health); null for none; port 0 picks a free port (tests)
+ * @param maxRoomSize participants per room ({@code room-full} beyond)
+ * @param maxRooms rooms at once ({@code too-many-rooms} beyond)
+ * @param maxMessageBytes largest WebSocket message; a bigger one closes the connection with 1009
+ * @param rate messages per second per connection; bursts of twice that ({@code rate-limited})
+ * @param resumeGrace how long a participant whose socket was lost may come back; zero turns
+ *     resuming off (the others get {@code peer-left} with reason {@code closed} at once)
+ * @param idleTimeout a connection that sends nothing (not even a pong) this long is closed; the
+ *     server pings after a third of it
+ * @param tokenSecret the HMAC-SHA256 secret of signed join tokens; null leaves rooms open
+ * @param iceUrls STUN/TURN URLs handed out in {@code iceServers}; empty builds them from the
+ *     client's {@code Host} header and Tern's own ports
+ * @param credentialTtl how long the TURN REST credentials in {@code iceServers} are valid
+ */
+public record SignalingConfig(
+        boolean enabled,
+        InetSocketAddress webListen,
+        int maxRoomSize,
+        int maxRooms,
+        int maxMessageBytes,
+        int rate,
+        Duration resumeGrace,
+        Duration idleTimeout,
+        String tokenSecret,
+        List<String> iceUrls,
+        Duration credentialTtl) {
+
+    /** The shortest idle timeout: anything shorter would ping a healthy client to death. */
+    public static final Duration MIN_IDLE_TIMEOUT = Duration.ofMillis(100);
+
+    /** A message must at least hold a small JSON object; browsers' SDP needs several kB. */
+    public static final int MIN_MESSAGE_BYTES = 256;
+
+    /** 16 MiB: beyond that one message could hold the server's memory hostage. */
+    public static final int MAX_MESSAGE_BYTES = 16 << 20;
+
+    public SignalingConfig {
+        Objects.requireNonNull(resumeGrace, "resumeGrace");
+        Objects.requireNonNull(idleTimeout, "idleTimeout");
+        Objects.requireNonNull(credentialTtl, "credentialTtl");
+        iceUrls = List.copyOf(iceUrls);
+        if (webListen != null && webListen.isUnresolved()) {
+            throw new ConfigException(
+                    "web-listen", webListen.getHostString(), "give an IP address literal such as 0.0.0.0");
+        }
+        if (maxRoomSize < 2 || maxRoomSize > 1000) {
+            throw new ConfigException(
+                    "signal-max-room-size", String.valueOf(maxRoomSize), "use 2 to 1000 participants (default 8)");
+        }
+        if (maxRooms < 1) {
+            throw new ConfigException(
+                    "signal-max-rooms", String.valueOf(maxRooms), "use a positive number of rooms (default 1000)");
+        }
+        if (maxMessageBytes < MIN_MESSAGE_BYTES || maxMessageBytes > MAX_MESSAGE_BYTES) {
+            throw new ConfigException(
+                    "signal-max-message-bytes",
+                    String.valueOf(maxMessageBytes),
+                    "use " + MIN_MESSAGE_BYTES + " to " + MAX_MESSAGE_BYTES + " bytes (default 65536)");
+        }
+        if (rate < 1 || rate > 100_000) {
+            throw new ConfigException(
+                    "signal-rate", String.valueOf(rate), "use 1 to 100000 messages per second (default 50)");
+        }
+        if (resumeGrace.isNegative() || resumeGrace.compareTo(Duration.ofHours(1)) > 0) {
+            throw new ConfigException(
+                    "signal-resume-grace", format(resumeGrace), "use 0 (no resuming) up to 1h (default 30s)");
+        }
+        if (idleTimeout.compareTo(MIN_IDLE_TIMEOUT) < 0 || idleTimeout.compareTo(Duration.ofDays(1)) > 0) {
+            throw new ConfigException("signal-idle-timeout", format(idleTimeout), "use 1s up to 1d (default 60s)");
+        }
+        if (tokenSecret != null && tokenSecret.isEmpty()) {
+            throw new ConfigException(
+                    "signal-token-secret",
+                    "(empty)",
+                    "give a non-empty secret, or leave the option out for open rooms");
+        }
+        for (String url : iceUrls) {
+            String lower = url.toLowerCase(Locale.ROOT);
+            boolean known = lower.startsWith("stun:")
+                    || lower.startsWith("stuns:")
+                    || lower.startsWith("turn:")
+                    || lower.startsWith("turns:");
+            if (!known || url.indexOf(':') == url.length() - 1 || url.chars().anyMatch(c -> c <= ' ' || c == '"')) {
+                throw new ConfigException(
+                        "signal-ice-url",
+                        url,
+                        "use stun:HOST[:PORT], turn:HOST[:PORT][?transport=udp|tcp] or turns:HOST[:PORT]?transport=tcp");
+            }
+        }
+        if (credentialTtl.getSeconds() < 60 || credentialTtl.compareTo(Duration.ofDays(30)) > 0) {
+            throw new ConfigException(
+                    "signal-credential-ttl", format(credentialTtl), "use 60s up to 30d (default 24h)");
+        }
+    }
+
+    /** Signaling on the operator listener only, with the documented defaults. */
+    public static SignalingConfig defaults() {
+        return new SignalingConfig(
+                true,
+                null,
+                8,
+                1000,
+                65536,
+                50,
+                Duration.ofSeconds(30),
+                Duration.ofSeconds(60),
+                null,
+                List.of(),
+                Duration.ofHours(24));
+    }
+
+    /** No {@code /signal} and no demo page anywhere. */
+    public SignalingConfig withEnabled(boolean value) {
+        return edit(b -> b.enabled = value);
+    }
+
+    public SignalingConfig withWebListen(InetSocketAddress value) {
+        return edit(b -> b.webListen = value);
+    }
+
+    public SignalingConfig withLimits(int roomSize, int rooms, int messageBytes, int perSecond) {
+        return edit(b -> {
+            b.maxRoomSize = roomSize;
+            b.maxRooms = rooms;
+            b.maxMessageBytes = messageBytes;
+            b.rate = perSecond;
+        });
+    }
+
+    public SignalingConfig withTimeouts(Duration grace, Duration idle) {
+        return edit(b -> {
+            b.resumeGrace = grace;
+            b.idleTimeout = idle;
+        });
+    }
+
+    public SignalingConfig withTokenSecret(String value) {
+        return edit(b -> b.tokenSecret = value);
+    }
+
+    public SignalingConfig withIce(List<String> urls, Duration ttl) {
+        return edit(b -> {
+            b.iceUrls = urls;
+            b.credentialTtl = ttl;
+        });
+    }
+
+    /** Never shows the token secret. */
+    @Override
+    public String toString() {
+        return "SignalingConfig[enabled=" + enabled + ", webListen=" + webListen + ", maxRoomSize=" + maxRoomSize
+                + ", maxRooms=" + maxRooms + ", maxMessageBytes=" + maxMessageBytes + ", rate=" + rate
+                + ", resumeGrace=" + resumeGrace + ", idleTimeout=" + idleTimeout + ", tokenSecret="
+                + (tokenSecret == null ? "none" : "(hidden)") + ", iceUrls=" + iceUrls + ", credentialTtl="
+                + credentialTtl + "]";
+    }
+
+    private static String format(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.getSeconds() + "s" : d.toMillis() + "ms";
+    }
+
+    private SignalingConfig edit(java.util.function.Consumer<Copy> change) {
+        Copy b = new Copy(this);
+        change.accept(b);
+        return new SignalingConfig(
+                b.enabled,
+                b.webListen,
+                b.maxRoomSize,
+                b.maxRooms,
+                b.maxMessageBytes,
+                b.rate,
+                b.resumeGrace,
+                b.idleTimeout,
+                b.tokenSecret,
+                b.iceUrls,
+                b.credentialTtl);
+    }
+
+    /** The mutable copy {@link #edit} changes: one place that lists every component. */
+    private static final class Copy {
+        boolean enabled;
+        InetSocketAddress webListen;
+        int maxRoomSize;
+        int maxRooms;
+        int maxMessageBytes;
+        int rate;
+        Duration resumeGrace;
+        Duration idleTimeout;
+        String tokenSecret;
+        List<String> iceUrls;
+        Duration credentialTtl;
+
+        Copy(SignalingConfig c) {
+            enabled = c.enabled;
+            webListen = c.webListen;
+            maxRoomSize = c.maxRoomSize;
+            maxRooms = c.maxRooms;
+            maxMessageBytes = c.maxMessageBytes;
+            rate = c.rate;
+            resumeGrace = c.resumeGrace;
+            idleTimeout = c.idleTimeout;
+            tokenSecret = c.tokenSecret;
+            iceUrls = c.iceUrls;
+            credentialTtl = c.credentialTtl;
+        }
+    }
+}

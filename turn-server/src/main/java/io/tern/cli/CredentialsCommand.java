@@ -183,12 +183,20 @@ final class CredentialsCommand implements Callable<Integer> {
     }
 
     private String secret() throws UsageException {
+        return secret(secret, secretFile, "the server's --static-auth-secret");
+    }
+
+    /**
+     * The secret from {@code --secret} or the first line of {@code --secret-file} (exactly one of
+     * them); {@code what} says which server option it must match, for the error.
+     */
+    static String secret(String secret, Path secretFile, String what) throws UsageException {
         if (secret != null && secretFile != null) {
             throw new UsageException("give either --secret or --secret-file, not both");
         }
         if (secret == null && secretFile == null) {
-            throw new UsageException("give the shared secret (the server's --static-auth-secret) with"
-                    + " --secret SECRET or --secret-file FILE");
+            throw new UsageException(
+                    "give the shared secret (" + what + ") with --secret SECRET or --secret-file FILE");
         }
         if (secret != null) {
             if (secret.isEmpty()) {

@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
             ServeCommand.class,
             VersionCommand.class,
             CredentialsCommand.class,
+            JoinTokenCommand.class,
             HashPasswordCommand.class,
             ProbeCommand.class,
             ConfigCommand.class,

@@ -4,6 +4,7 @@ import io.tern.server.TernServer;
 import io.tern.server.config.ConfigException;
 import io.tern.server.config.ServerConfig;
 import io.tern.server.config.ServerConfig.IoTransport;
+import io.tern.server.config.SignalingConfig;
 import io.tern.server.config.TlsConfig;
 import io.tern.server.config.TurnConfig;
 import io.tern.server.http.HttpListen;
@@ -11,6 +12,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -222,12 +224,92 @@ final class ServeCommand implements Callable<Integer> {
     @Option(
             names = "--http-listen",
             paramLabel = "IP:PORT",
-            description =
-                    "Operator HTTP (/metrics, /healthz, /readyz) address; [::1]:PORT for IPv6. Default: 127.0.0.1:9641.")
+            description = {
+                "Operator HTTP (/metrics, /healthz, /readyz, and /signal and the demo page / unless",
+                "--no-signaling) address; [::1]:PORT for IPv6. Default: 127.0.0.1:9641."
+            })
     String httpListen;
 
     @Option(names = "--no-http", description = "Do not start the operator HTTP server.")
     boolean noHttp;
+
+    @Option(
+            names = "--web-listen",
+            paramLabel = "IP:PORT",
+            description = {
+                "A second, public HTTP listener that serves only the signaling WebSocket /signal and the demo",
+                "page /, never metrics or health. Default: none (both are on --http-listen)."
+            })
+    String webListen;
+
+    @Option(names = "--no-signaling", description = "Serve neither /signal nor the demo page, on any listener.")
+    boolean noSignaling;
+
+    @Option(
+            names = "--signal-max-room-size",
+            paramLabel = "N",
+            description = "Participants per signaling room (room-full beyond). Default: ${DEFAULT-VALUE}.")
+    int signalMaxRoomSize = SignalingConfig.defaults().maxRoomSize();
+
+    @Option(
+            names = "--signal-max-rooms",
+            paramLabel = "N",
+            description = "Signaling rooms at once (too-many-rooms beyond). Default: ${DEFAULT-VALUE}.")
+    int signalMaxRooms = SignalingConfig.defaults().maxRooms();
+
+    @Option(
+            names = "--signal-max-message-bytes",
+            paramLabel = "BYTES",
+            description =
+                    "Largest signaling message; a bigger one closes the socket (1009). Default: ${DEFAULT-VALUE}.")
+    int signalMaxMessageBytes = SignalingConfig.defaults().maxMessageBytes();
+
+    @Option(
+            names = "--signal-rate",
+            paramLabel = "N",
+            description =
+                    "Signaling messages per second per connection, bursts of twice that. Default: ${DEFAULT-VALUE}.")
+    int signalRate = SignalingConfig.defaults().rate();
+
+    @Option(
+            names = "--signal-resume-grace",
+            paramLabel = "DURATION",
+            description = {
+                "How long a participant whose socket was lost may resume (30s, 2m; 0 turns resuming off).",
+                "Default: ${DEFAULT-VALUE}."
+            })
+    String signalResumeGrace = "30s";
+
+    @Option(
+            names = "--signal-idle-timeout",
+            paramLabel = "DURATION",
+            description =
+                    "Close a signaling socket silent this long (pinged after a third). Default: ${DEFAULT-VALUE}.")
+    String signalIdleTimeout = "60s";
+
+    @Option(
+            names = "--signal-token-secret",
+            paramLabel = "SECRET",
+            description = {
+                "Require signed join tokens (HMAC-SHA256 with this secret; see tern join-token).",
+                "Default: none, rooms are open to anyone who reaches /signal."
+            })
+    String signalTokenSecret;
+
+    @Option(
+            names = "--signal-ice-url",
+            paramLabel = "URL",
+            description = {
+                "A STUN/TURN URL handed to signaling clients, e.g. turn:turn.example.org:3478?transport=udp;",
+                "repeatable. Default: built from the Host the client used and Tern's own ports."
+            })
+    List<String> signalIceUrls = new ArrayList<>();
+
+    @Option(
+            names = "--signal-credential-ttl",
+            paramLabel = "DURATION",
+            description = "How long the TURN credentials handed to signaling clients last. Default: ${DEFAULT-VALUE}.")
+    String signalCredentialTtl = "24h";
 
     @Option(
             names = "--alternate-server",
@@ -358,7 +440,36 @@ final class ServeCommand implements Callable<Integer> {
                 .withThreads(threads)
                 .withSoftware(noSoftware ? "" : software)
                 .withTcpIdleSeconds(tcpIdleSeconds)
-                .withHttp(httpConfig());
+                .withHttp(httpConfig())
+                .withSignaling(signalingConfig());
+    }
+
+    private SignalingConfig signalingConfig() {
+        if (noSignaling && webListen != null) {
+            throw new ConfigException(
+                    "no-signaling", "set", "leave out either --no-signaling or --web-listen " + webListen);
+        }
+        return SignalingConfig.defaults()
+                .withEnabled(!noSignaling)
+                .withWebListen(webListen == null ? null : HttpListen.parse("web-listen", webListen))
+                .withLimits(signalMaxRoomSize, signalMaxRooms, signalMaxMessageBytes, signalRate)
+                .withTimeouts(
+                        duration("signal-resume-grace", signalResumeGrace, true),
+                        duration("signal-idle-timeout", signalIdleTimeout, false))
+                .withTokenSecret(signalTokenSecret)
+                .withIce(signalIceUrls, duration("signal-credential-ttl", signalCredentialTtl, false));
+    }
+
+    /** 90s, 30m, 24h, 7d or plain seconds, as tern credentials --ttl reads them; "0" when allowed. */
+    static Duration duration(String option, String value, boolean zeroAllowed) {
+        if (zeroAllowed && value != null && value.strip().matches("0+[smhd]?")) {
+            return Duration.ZERO;
+        }
+        try {
+            return Duration.ofSeconds(CredentialsCommand.parseTtl(value));
+        } catch (CredentialsCommand.UsageException e) {
+            throw new ConfigException(option, value, (zeroAllowed ? "use 0 or " : "") + CredentialsCommand.TTL_FORMS);
+        }
     }
 
     private java.net.InetSocketAddress httpConfig() {

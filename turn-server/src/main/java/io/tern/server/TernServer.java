@@ -323,7 +323,13 @@ public final class TernServer implements AutoCloseable {
             };
         }
         http = OperatorHttpServer.start(
-                config.httpListen(), web, metrics, signalMetrics, turn.quotas(), this::ready, routes);
+                config.httpListen(),
+                web,
+                metrics,
+                sc.enabled() ? signalMetrics : null,
+                turn.quotas(),
+                this::ready,
+                routes);
         InetSocketAddress operator = http.address();
         if (operator != null) {
             log.info(

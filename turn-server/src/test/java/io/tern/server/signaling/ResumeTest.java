@@ -1,0 +1,162 @@
+package io.tern.server.signaling;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Coming back after a lost socket: within the grace period, after it, and only once. */
+class ResumeTest {
+    private static SignalingHarness start(Duration grace) throws Exception {
+        return SignalingHarness.start(SignalingHarness.config().withTimeouts(grace, Duration.ofSeconds(5)));
+    }
+
+    private static String resume(String token) {
+        return "{\"type\":\"resume\",\"token\":\"" + token + "\"}";
+    }
+
+    @Test
+    void withinTheGracePeriodTheSameParticipantComesBackWithItsQueuedMessagesInOrder() throws Exception {
+        try (SignalingHarness server = start(Duration.ofSeconds(3));
+                SignalClient a = server.connect();
+                SignalClient b = server.connect();
+                SignalClient b2 = server.connect();
+                SignalClient c = server.connect()) {
+            String aId = a.join("resume", "A").path("self").asText();
+            JsonNode bJoined = b.join("resume", "B");
+            String bId = bJoined.path("self").asText();
+            String token = bJoined.path("resume").asText();
+            a.next("peer-joined");
+
+            b.drop();
+            assertThat(a.next("peer-away").path("peer").asText()).isEqualTo(bId);
+            a.send("{\"type\":\"offer\",\"to\":\"" + bId + "\",\"payload\":{\"n\":1}}");
+            a.send("{\"type\":\"candidate\",\"to\":\"" + bId + "\",\"payload\":{\"n\":2}}");
+            String cId = c.join("resume", "C").path("self").asText();
+            a.next("peer-joined");
+            assertThat(c.drain(100)).isEmpty();
+
+            b2.send(resume(token));
+            JsonNode resumed = b2.next("resumed");
+            assertThat(resumed.path("self").asText()).isEqualTo(bId);
+            assertThat(resumed.path("room").asText()).isEqualTo("resume");
+            assertThat(resumed.path("resume").asText()).isNotEqualTo(token).hasSizeGreaterThan(20);
+            assertThat(resumed.path("iceServers")).isNotEmpty();
+            assertThat(resumed.path("peers").findValuesAsText("id")).containsExactly(aId, cId);
+            JsonNode offer = b2.next("offer");
+            assertThat(offer.path("from").asText()).isEqualTo(aId);
+            assertThat(offer.path("payload").path("n").asInt()).isEqualTo(1);
+            assertThat(b2.next("candidate").path("payload").path("n").asInt()).isEqualTo(2);
+            assertThat(b2.next("peer-joined").path("peer").path("id").asText()).isEqualTo(cId);
+
+            assertThat(a.next("peer-back").path("peer").asText()).isEqualTo(bId);
+            assertThat(c.next("peer-back").path("peer").asText()).isEqualTo(bId);
+
+            // Relaying to the resumed participant reaches the new socket directly.
+            a.send("{\"type\":\"answer\",\"to\":\"" + bId + "\",\"payload\":{}}");
+            b2.next("answer");
+        }
+    }
+
+    @Test
+    void aResumeTokenWorksOnce() throws Exception {
+        try (SignalingHarness server = start(Duration.ofSeconds(3));
+                SignalClient b = server.connect();
+                SignalClient b2 = server.connect();
+                SignalClient b3 = server.connect()) {
+            String token = b.join("once", "B").path("resume").asText();
+            b.drop();
+            b2.send(resume(token));
+            b2.next("resumed");
+            b3.send(resume(token));
+            assertThat(b3.error("resume-failed").path("ref").asText()).isEqualTo("resume");
+            b3.send(resume("never-issued"));
+            b3.error("resume-failed");
+        }
+    }
+
+    @Test
+    void aResumeWhileTheOldSocketSeemsAliveTakesOver() throws Exception {
+        try (SignalingHarness server = start(Duration.ofSeconds(3));
+                SignalClient a = server.connect();
+                SignalClient b = server.connect();
+                SignalClient b2 = server.connect()) {
+            a.join("takeover", "A");
+            JsonNode joined = b.join("takeover", "B");
+            a.next("peer-joined");
+            b2.send(resume(joined.path("resume").asText()));
+            assertThat(b2.next("resumed").path("self").asText())
+                    .isEqualTo(joined.path("self").asText());
+            assertThat(b.closeStatus()).as("the old socket is closed").isEqualTo(1000);
+            assertThat(a.next("peer-back").path("peer").asText())
+                    .isEqualTo(joined.path("self").asText());
+            assertThat(a.drain(200)).as("no peer-left for the old socket").isEmpty();
+        }
+    }
+
+    @Test
+    void afterTheGracePeriodTheOthersGetPeerLeftAndResumeFails() throws Exception {
+        try (SignalingHarness server = start(Duration.ofMillis(200));
+                SignalClient a = server.connect();
+                SignalClient b = server.connect();
+                SignalClient b2 = server.connect()) {
+            a.join("late", "A");
+            JsonNode joined = b.join("late", "B");
+            String bId = joined.path("self").asText();
+            a.next("peer-joined");
+            b.drop();
+            a.next("peer-away");
+            JsonNode left = a.next("peer-left");
+            assertThat(left.path("peer").asText()).isEqualTo(bId);
+            assertThat(left.path("reason").asText()).isEqualTo("timeout");
+            b2.send(resume(joined.path("resume").asText()));
+            b2.error("resume-failed");
+        }
+    }
+
+    @Test
+    void queuedMessagesAreBoundedAndTheOldestGo() throws Exception {
+        try (SignalingHarness server = start(Duration.ofSeconds(3));
+                SignalClient a = server.connect();
+                SignalClient b = server.connect();
+                SignalClient b2 = server.connect()) {
+            a.join("queue", "A");
+            JsonNode joined = b.join("queue", "B");
+            String bId = joined.path("self").asText();
+            a.next("peer-joined");
+            b.drop();
+            a.next("peer-away");
+            int sent = Participant.MAX_QUEUED + 6;
+            for (int i = 0; i < sent; i++) {
+                a.send("{\"type\":\"candidate\",\"to\":\"" + bId + "\",\"payload\":" + i + "}");
+            }
+            a.send("{\"type\":\"ping\"}");
+            a.next("pong"); // every candidate has been queued
+            b2.send(resume(joined.path("resume").asText()));
+            b2.next("resumed");
+            for (int i = sent - Participant.MAX_QUEUED; i < sent; i++) {
+                assertThat(b2.next("candidate").path("payload").asInt()).isEqualTo(i);
+            }
+            assertThat(b2.drain(100)).isEmpty();
+        }
+    }
+
+    @Test
+    void withoutAGracePeriodALostSocketLeavesAtOnce() throws Exception {
+        try (SignalingHarness server = start(Duration.ZERO);
+                SignalClient a = server.connect();
+                SignalClient b = server.connect()) {
+            a.join("nograce", "A");
+            JsonNode joined = b.join("nograce", "B");
+            assertThat(joined.path("grace").asInt()).isZero();
+            a.next("peer-joined");
+            b.drop();
+            JsonNode left = a.next("peer-left");
+            assertThat(left.path("reason").asText()).isEqualTo("closed");
+            assertThat(List.of(left.path("peer").asText()))
+                    .containsExactly(joined.path("self").asText());
+        }
+    }
+}

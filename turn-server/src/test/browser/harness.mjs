@@ -100,11 +100,15 @@ export class Participant {
 
   /** Polls state() until `predicate(state)` holds; fails with `what` and the last state. */
   async waitFor(what, predicate, timeoutMs) {
-    const deadline = Date.now() + timeoutMs;
+    const started = Date.now();
+    const deadline = started + timeoutMs;
     let last = null;
     while (true) {
       last = await this.state();
-      if (predicate(last)) return last;
+      if (predicate(last)) {
+        log(`${this.label}: ${what} (${Date.now() - started} ms)`);
+        return last;
+      }
       if (Date.now() > deadline) {
         throw new StepFailed(`${this.label}: not within ${timeoutMs} ms: ${what}`, { [this.label]: last });
       }

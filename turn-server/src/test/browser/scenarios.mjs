@@ -15,6 +15,7 @@ const NFT = process.env.TERN_NFT ?? '/usr/sbin/nft';
 const cfg = JSON.parse(process.argv[2] ?? '{}');
 const browsers = [];
 const participants = [];
+const cutNetworks = new Set(); // restored whatever happens: the next scenario uses the namespace
 
 /** Launches one browser per client namespace (in parallel), then joins them one after the other. */
 async function join(names, { relay = true, quality = 'medium' } = {}) {
@@ -73,7 +74,9 @@ async function relayedBytes(p) {
 function setNetwork(netns, up) {
   if (up) {
     execFileSync(IP, ['netns', 'exec', netns, NFT, 'delete', 'table', 'inet', 'tern_offline']);
+    cutNetworks.delete(netns);
   } else {
+    cutNetworks.add(netns);
     const rules = 'table inet tern_offline {\n' +
       '  chain in { type filter hook input priority -10; policy drop; }\n' +
       '  chain out { type filter hook output priority -10; policy drop; }\n}\n';
@@ -172,6 +175,7 @@ const scenarios = {
       linSawReconnecting: linAway.reconnecting,
       recoveredMs,
       adaEvents: (await a.events()).filter((e) => e.peer === linId).map((e) => e.type),
+      linEvents: (await b.events()).map((e) => e.type),
     };
 
     // 2. Offline for longer than the grace period.
@@ -242,6 +246,7 @@ async function main() {
 }
 
 const limit = setTimeout(() => {
+  for (const netns of [...cutNetworks]) setNetwork(netns, true);
   process.stdout.write(`\n${JSON.stringify({ ok: false, error: `scenario ${cfg.scenario} took over ${cfg.timeoutMs} ms` })}\n`);
   process.exit(1);
 }, cfg.timeoutMs ?? 120_000);
@@ -268,6 +273,7 @@ try {
   };
 } finally {
   await Promise.allSettled(browsers.map((b) => b.close()));
+  for (const netns of [...cutNetworks]) setNetwork(netns, true);
   clearTimeout(limit);
 }
 process.stdout.write(`\n${JSON.stringify(out)}\n`);

@@ -553,6 +553,7 @@ function restartIce(p) {
   } catch (err) {
     report(`Settings for ${p.name}`, err);
   }
+  logEvent('ice-restart', { peer: p.id });
   p.pc.restartIce(); // negotiationneeded: an offer with new ICE credentials
 }
 
@@ -640,6 +641,7 @@ function emptyStats() {
     bitrateIn: 0,
     bitrateOut: 0,
     videoBitrateOut: 0,
+    maxBitrate: null,
     localCandidateTypes: [],
   };
 }
@@ -676,6 +678,7 @@ async function collectStats(p) {
   s.remoteAddress = remoteCandidate?.address ? `${remoteCandidate.address}:${remoteCandidate.port}` : null;
   s.rtt = pair?.currentRoundTripTime ?? null;
   s.localCandidateTypes = [...localTypes].sort();
+  s.maxBitrate = p.video?.sender.getParameters().encodings?.[0]?.maxBitrate ?? null;
   const now = performance.now();
   const prev = p.prev;
   if (prev) {

@@ -108,6 +108,8 @@ final class BrowserDriver {
                     + result.path("detail") + "\n" + result.path("states") + "\nconsole errors: "
                     + result.path("consoleErrors") + "\ndriver:\n" + tail(err) + "\ntern:\n" + context.get());
         }
+        // The driver's timeline in the test output: which step took how long.
+        System.out.println("scenario " + name + " passed in " + result.path("ms") + " ms:\n" + tail(err));
         return result;
     }
 

@@ -40,7 +40,8 @@ class DemoCallTest {
         for (int i = 1; i <= 3; i++) {
             clients.add(net.client("c" + i, 10 + i));
         }
-        tern = TernInNamespace.start(net, TestNet.PUBLIC_ADDRESS, false, dir);
+        tern = TernInNamespace.start(
+                net, TestNet.PUBLIC_ADDRESS, false, dir, "--signal-resume-grace", GRACE_SECONDS + "s");
     }
 
     @AfterAll
@@ -92,5 +93,89 @@ class DemoCallTest {
                 .as("tern_relayed_bytes_total seen from the page")
                 .isGreaterThanOrEqualTo(videoReceived);
         assertThat(tern.counter("tern_relayed_bytes_total")).isGreaterThanOrEqualTo(videoReceived);
+    }
+
+    @Test
+    void threeBrowsersMakeAFullMeshWithVideoFromEveryone() throws Exception {
+        JsonNode r = run("mesh", 3, 60);
+        for (JsonNode participant : r.path("participants")) {
+            String name = participant.path("name").asText();
+            JsonNode peers = participant.path("peers");
+            assertThat(peers).as(name + "'s peers").hasSize(2);
+            for (JsonNode peer : peers) {
+                String who = name + " -> " + peer.path("name").asText();
+                assertThat(peer.path("connectionState").asText()).as(who).isEqualTo("connected");
+                assertThat(peer.path("candidateType").asText()).as(who).isEqualTo("relay");
+                assertThat(peer.path("framesDecoded").asInt()).as(who).isGreaterThanOrEqualTo(20);
+                assertThat(peer.path("videoBytesReceived").asLong()).as(who).isGreaterThan(5_000);
+            }
+        }
+    }
+
+    @Test
+    void cameraOffIsShownToTheOthersAndFramesResumeWhenItIsBackOn() throws Exception {
+        JsonNode r = run("video", 2, 60);
+        assertThat(r.path("offSeenMs").asLong())
+                .as("the other side shows camera off within")
+                .isLessThan(3_000);
+        assertThat(r.path("framesWhileOff").asInt())
+                .as("frames decoded during 3 s with the camera off")
+                .isLessThanOrEqualTo(1);
+        assertThat(r.path("framesAfterOn").asInt())
+                .as("frames decoded after the camera is back on")
+                .isGreaterThanOrEqualTo(15);
+        JsonNode lin = r.path("participants").get(1).path("peers").get(0);
+        assertThat(lin.path("media").path("video").asBoolean()).isTrue();
+    }
+
+    @Test
+    void offlineWithinTheGraceKeepsThePeerIdAndPastItTheOthersSeeItLeave() throws Exception {
+        JsonNode r = run("offline", 2, 90);
+        JsonNode shortOutage = r.path("shortOutage");
+        assertThat(shortOutage.path("sameId").asBoolean())
+                .as("same peer id after resuming")
+                .isTrue();
+        assertThat(shortOutage.path("adaSawAway").asText()).isEqualTo("reconnecting");
+        assertThat(shortOutage.path("linSawReconnecting").asBoolean()).isTrue();
+        List<String> events = new ArrayList<>();
+        shortOutage.path("adaEvents").forEach(e -> events.add(e.asText()));
+        assertThat(events).containsSubsequence("peer-away", "peer-back");
+        List<String> linEvents = new ArrayList<>();
+        shortOutage.path("linEvents").forEach(e -> linEvents.add(e.asText()));
+        assertThat(linEvents)
+                .as("Lin restarts ICE once resumed")
+                .containsSubsequence("socket-lost", "resumed", "ice-restart");
+        assertThat(shortOutage.path("recoveredMs").asLong())
+                .as("media flowing again after the network is back")
+                .isLessThan(15_000);
+
+        JsonNode longOutage = r.path("longOutage");
+        assertThat(longOutage.path("leftEvent").path("reason").asText()).isEqualTo("timeout");
+        assertThat(longOutage.path("goneAfterMs").asLong())
+                .as("the others see peer-left only after the grace period")
+                .isGreaterThanOrEqualTo((GRACE_SECONDS - 1) * 1000L);
+        assertThat(longOutage.path("newId").asText())
+                .as("back after the grace period: a new participant")
+                .isNotEqualTo(r.path("linId").asText());
+        for (JsonNode participant : r.path("participants")) {
+            assertThat(participant.path("peers").get(0).path("connectionState").asText())
+                    .isEqualTo("connected");
+        }
+    }
+
+    @Test
+    void qualityLowKeepsTheOutboundVideoUnderItsCap() throws Exception {
+        JsonNode r = run("quality", 2, 60);
+        JsonNode low = r.path("low");
+        assertThat(low.path("kbps").asInt())
+                .as("video sent at quality low over %s s (cap 150 kbps)", low.path("seconds"))
+                .isBetween(20, 165);
+        assertThat(low.path("frameHeightOut").asInt()).as("height sent at low").isLessThanOrEqualTo(180);
+        JsonNode participants = r.path("participants");
+        assertThat(participants.get(0).path("peers").get(0).path("maxBitrate").asLong())
+                .isEqualTo(150_000);
+        assertThat(participants.get(1).path("peers").get(0).path("maxBitrate").asLong())
+                .as("the other participant chose high")
+                .isEqualTo(1_500_000);
     }
 }

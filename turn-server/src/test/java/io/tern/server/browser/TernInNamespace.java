@@ -52,6 +52,8 @@ final class TernInNamespace {
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp",
                 System.getProperty("java.class.path"),
+                // The production logging (INFO), not the tests' logback-test.xml (WARN).
+                "-Dlogback.configurationFile=logback.xml",
                 Main.class.getName(),
                 "serve",
                 "--listening-ip",

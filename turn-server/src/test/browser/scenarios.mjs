@@ -232,7 +232,7 @@ const scenarios = {
     await allConnected([a, b], 1);
     const connectMs = Date.now() - t0;
     await framesFlow([a, b], 30);
-    return { connectMs, participants: await snapshot([a, b]), relayedBytes: await relayedBytes(a) };
+    return { connectMs, participants: await snapshot([a, b]) };
   },
 };
 

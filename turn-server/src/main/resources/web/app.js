@@ -867,6 +867,7 @@ window.tern = Object.freeze({
       quality: settings.quality,
       relay: settings.relay,
       media: mediaState(),
+      iceUrls: call.iceServers.flatMap((s) => (Array.isArray(s.urls) ? s.urls : [s.urls])),
       peers: [...peers.values()].map((p) => ({
         id: p.id,
         name: p.name,

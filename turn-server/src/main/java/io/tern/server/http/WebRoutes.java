@@ -145,8 +145,10 @@ public final class WebRoutes extends SimpleChannelInboundHandler<FullHttpRequest
             p.remove(OperatorHandler.class);
         }
         p.remove(this);
-        // A client that stops reading is closed (SignalConnection.send) once this much is queued.
-        ctx.channel().config().setWriteBufferWaterMark(new WriteBufferWaterMark(4 * max, 8 * max));
+        // A client that stops reading is closed (SignalConnection.send) once this much is waiting;
+        // it is more than a resumed participant's whole queue (at most 6 x max bytes of UTF-8).
+        int high = Math.max(8 * max, 1 << 20);
+        ctx.channel().config().setWriteBufferWaterMark(new WriteBufferWaterMark(high / 2, high));
         long idleThird = Math.max(1, config.idleTimeout().toMillis() / 3);
         p.addLast(new WebSocketFrameAggregator(max))
                 .addLast(new IdleStateHandler(idleThird, 0, 0, TimeUnit.MILLISECONDS))

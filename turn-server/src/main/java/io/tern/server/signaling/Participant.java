@@ -12,6 +12,12 @@ final class Participant {
     /** Messages kept for a participant whose socket is lost; beyond this the oldest go. */
     static final int MAX_QUEUED = 64;
 
+    /**
+     * Characters kept for a participant whose socket is lost, at least: 64 full-size messages
+     * would let a few sockets hold megabytes each for a whole grace period.
+     */
+    static final int MIN_QUEUE_CHARS = 256 * 1024;
+
     final String id;
     final String name;
     final Room room;
@@ -27,14 +33,18 @@ final class Participant {
     /** Ends the grace period; null while connected. */
     ScheduledFuture<?> graceTimer;
 
-    final ArrayDeque<String> queue = new ArrayDeque<>();
+    private final ArrayDeque<String> queue = new ArrayDeque<>();
+    private final int maxQueueChars;
+    private int queuedChars;
 
-    Participant(String id, String name, Room room, boolean audio, boolean video) {
+    /** {@code maxQueueChars}: how much text the queue may hold (the oldest messages go first). */
+    Participant(String id, String name, Room room, boolean audio, boolean video, int maxQueueChars) {
         this.id = id;
         this.name = name;
         this.room = room;
         this.audio = audio;
         this.video = video;
+        this.maxQueueChars = maxQueueChars;
     }
 
     /** Sends now, or queues while the socket is lost. */
@@ -43,9 +53,24 @@ final class Participant {
             connection.send(message);
             return;
         }
-        if (queue.size() == MAX_QUEUED) {
-            queue.pollFirst();
-        }
         queue.addLast(message);
+        queuedChars += message.length();
+        while (queue.size() > MAX_QUEUED || queuedChars > maxQueueChars) {
+            queuedChars -= queue.pollFirst().length();
+        }
+    }
+
+    /** The oldest queued message (taken off the queue), or null when there is none. */
+    String pollQueued() {
+        String m = queue.pollFirst();
+        if (m != null) {
+            queuedChars -= m.length();
+        }
+        return m;
+    }
+
+    void clearQueue() {
+        queue.clear();
+        queuedChars = 0;
     }
 }

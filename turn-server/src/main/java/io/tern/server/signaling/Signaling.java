@@ -212,7 +212,8 @@ public final class Signaling {
             rooms.put(roomName, room);
             metrics.roomCreated();
         }
-        Participant p = new Participant("p" + nextId++, name, room, audio, video);
+        int maxQueueChars = Math.max(Participant.MIN_QUEUE_CHARS, 2 * config.maxMessageBytes());
+        Participant p = new Participant("p" + nextId++, name, room, audio, video, maxQueueChars);
         room.add(p);
         attach(p, c);
         c.send(welcome("joined", p, c));
@@ -254,8 +255,8 @@ public final class Signaling {
         }
         attach(p, c);
         c.send(welcome("resumed", p, c));
-        while (!p.queue.isEmpty()) {
-            c.send(p.queue.pollFirst());
+        for (String queued = p.pollQueued(); queued != null; queued = p.pollQueued()) {
+            c.send(queued);
         }
         Json json = settings.json();
         p.room.broadcast(p, json.write(json.object().put("type", "peer-back").put("peer", p.id)));
@@ -391,7 +392,7 @@ public final class Signaling {
             p.graceTimer.cancel(false);
             p.graceTimer = null;
         }
-        p.queue.clear();
+        p.clearQueue();
         Room room = p.room;
         room.remove(p);
         if (room.size() == 0) {

@@ -64,6 +64,20 @@ class WebRoutesTest {
     }
 
     @Test
+    void theWebListenerRunsWithoutTheOperatorListener() throws Exception {
+        try (TernServer server = TernServer.start(ServerConfig.defaults()
+                .withListening(List.of(InetAddress.getByName("127.0.0.1")), 0)
+                .withThreads(1)
+                .withTurn(ServerHarness.turnConfig())
+                .withHttp(null)
+                .withSignaling(withWebListener()))) {
+            assertThat(server.httpAddress()).isNull();
+            assertThat(Scrape.get(server.webAddress(), "/metrics").statusCode()).isEqualTo(404);
+            assertThat(signalingAnswersPing(server.webAddress())).isTrue();
+        }
+    }
+
+    @Test
     void noSignalingRemovesSignalAndFilesFromEveryListener() throws Exception {
         try (TernServer server = start(SignalingConfig.defaults().withEnabled(false))) {
             InetSocketAddress operator = server.httpAddress();

@@ -144,6 +144,34 @@ class ResumeTest {
     }
 
     @Test
+    void queuedMessagesAreBoundedInSizeToo() throws Exception {
+        try (SignalingHarness server = start(Duration.ofSeconds(3));
+                SignalClient a = server.connect();
+                SignalClient b = server.connect();
+                SignalClient b2 = server.connect()) {
+            a.join("bigqueue", "A");
+            JsonNode joined = b.join("bigqueue", "B");
+            String bId = joined.path("self").asText();
+            a.next("peer-joined");
+            b.drop();
+            a.next("peer-away");
+            String big = "x".repeat(40_000);
+            for (int i = 0; i < 10; i++) {
+                a.send("{\"type\":\"candidate\",\"to\":\"" + bId + "\",\"payload\":[" + i + ",\"" + big + "\"]}");
+            }
+            a.send("{\"type\":\"ping\"}");
+            a.next("pong");
+            b2.send(resume(joined.path("resume").asText()));
+            b2.next("resumed");
+            // 256 Ki characters hold six of these messages: the last six.
+            for (int i = 4; i < 10; i++) {
+                assertThat(b2.next("candidate").path("payload").get(0).asInt()).isEqualTo(i);
+            }
+            assertThat(b2.drain(100)).isEmpty();
+        }
+    }
+
+    @Test
     void withoutAGracePeriodALostSocketLeavesAtOnce() throws Exception {
         try (SignalingHarness server = start(Duration.ZERO);
                 SignalClient a = server.connect();

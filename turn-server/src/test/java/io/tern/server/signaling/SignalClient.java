@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
 final class SignalClient implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP =
-            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     private final BlockingQueue<JsonNode> inbox = new LinkedBlockingQueue<>();
     private final CompletableFuture<Integer> closed = new CompletableFuture<>();
@@ -32,9 +32,9 @@ final class SignalClient implements AutoCloseable {
 
     private SignalClient(String url) throws Exception {
         socket = HTTP.newWebSocketBuilder()
-                .connectTimeout(Duration.ofSeconds(2))
+                .connectTimeout(Duration.ofSeconds(10))
                 .buildAsync(URI.create(url), new Listener())
-                .get(5, TimeUnit.SECONDS);
+                .get(15, TimeUnit.SECONDS);
     }
 
     /** Connects to {@code ws://host:port/signal}. */

@@ -595,6 +595,7 @@ async function startCall(room, name) {
   call.holdUntil = 0;
   $('join-form').hidden = true;
   $('call').hidden = false;
+  document.body.classList.add('in-call');
   setStatus('Starting camera…');
   await startMedia();
   if (!call.active) return;
@@ -617,6 +618,7 @@ function stopCall(reason, isError = false) {
   stopMedia();
   $('call').hidden = true;
   $('join-form').hidden = false;
+  document.body.classList.remove('in-call');
   setStatus(reason, isError);
 }
 

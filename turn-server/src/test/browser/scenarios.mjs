@@ -109,12 +109,23 @@ const scenarios = {
     return { connectMs, participants: await snapshot([a, b]), relayedBytes: await relayedBytes(a) };
   },
 
-  /** Three browsers: a full mesh, each with two connected peers and video from both. */
+  /**
+   * Three browsers: a full mesh, each with two connected peers and video from both; they start
+   * direct (relay off, all on one bridge), then Sam turns Relay only on mid-call.
+   */
   async mesh() {
-    const list = await join(['Ada', 'Lin', 'Sam'], { relay: true, quality: 'low' });
+    const list = await join(['Ada', 'Lin', 'Sam'], { relay: false, quality: 'low' });
     await allConnected(list, 2);
     await framesFlow(list, 20);
-    return { participants: await snapshot(list) };
+    const direct = await snapshot(list);
+    await list[2].call('setRelay', true);
+    await list[2].waitFor(
+      "Sam's connections through Tern's relay",
+      (s) => s.peers.length === 2 && s.peers.every((p) => p.connectionState === 'connected' && p.candidateType === 'relay'),
+      15_000,
+    );
+    await framesFlow(list, 10);
+    return { direct, participants: await snapshot(list) };
   },
 
   /** Camera off: the other side sees the state and frames stop; on: frames resume. */
@@ -135,10 +146,22 @@ const scenarios = {
     await b.waitFor('Ada shown with camera on', (s) => s.peers[0]?.media.video === true, 5_000);
     await b.waitFor('frames from Ada again', (s) => s.peers[0]?.framesDecoded >= off1 + 15, 10_000);
     const on1 = (await b.peer(aId)).framesDecoded;
+
+    // Lin's Receive switch for Ada: Lin stops rendering, and Ada stops sending to her.
+    await b.call('setReceive', aId, false);
+    await a.waitFor('Ada no longer sends video to Lin', (s) => s.peers[0]?.videoBitrateOut === 0, 8_000);
+    const r0 = (await b.peer(aId)).framesDecoded;
+    const sent0 = (await a.stats())[0].videoBytesSent;
+    await sleep(3_000);
+    const r1 = (await b.peer(aId)).framesDecoded;
+    const sent1 = (await a.stats())[0].videoBytesSent;
+    await b.call('setReceive', aId, true);
+    await b.waitFor('frames from Ada with Receive back on', (s) => s.peers[0]?.framesDecoded >= r1 + 15, 10_000);
     return {
       offSeenMs,
       framesWhileOff: off1 - off0,
       framesAfterOn: on1 - off1,
+      receiveOff: { framesDecoded: r1 - r0, bytesAdaSent: sent1 - sent0 },
       participants: await snapshot([a, b]),
     };
   },

@@ -212,10 +212,14 @@ function initialEncoding() {
   return { maxBitrate: q.maxBitrate, maxFramerate: q.maxFramerate, scaleResolutionDownBy: height ? Math.max(1, height / q.height) : 1 };
 }
 
+/**
+ * A new transport policy needs new ICE agents: changing it on a running connection and
+ * restarting ICE did not move Chromium off its old pair. So each connection is renewed.
+ */
 function setRelay(on) {
   settings.relay = Boolean(on);
   $('relay').checked = settings.relay;
-  for (const p of peers.values()) restartIce(p);
+  for (const p of peers.values()) if (p.pc) enqueue(p, () => renewPc(p));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -234,9 +238,13 @@ function send(msg) {
   return true;
 }
 
-/** Peer messages survive a lost socket: the server queues what comes in, the outbox what goes out. */
+/**
+ * Peer messages survive a lost socket: the server queues what comes in, the outbox what goes out.
+ * Each payload says which of our connections sent it (`epoch`) and which of theirs it is for
+ * (`peerEpoch`), so nothing meant for a replaced RTCPeerConnection reaches its successor.
+ */
 function sendToPeer(type, p, payload) {
-  const msg = { type, to: p.id, payload };
+  const msg = { type, to: p.id, payload: { ...payload, epoch: p.epoch, peerEpoch: p.remoteEpoch } };
   if (send(msg)) return;
   call.outbox.push(msg);
   if (call.outbox.length > OUTBOX_LIMIT) call.outbox.shift();
@@ -437,6 +445,9 @@ function addPeer(info, weOffer) {
     name: info.name ?? '…',
     media: { audio: info.media?.audio ?? true, video: info.media?.video ?? true },
     pc: null,
+    epoch: 0, // our RTCPeerConnection for this peer: the first is 1, each renewal adds one
+    remoteEpoch: null, // theirs, as their messages say
+    renewing: false, // our renewal offer is unanswered
     polite: !weOffer,
     ignoreOffer: false,
     receive: true,
@@ -452,15 +463,15 @@ function addPeer(info, weOffer) {
   };
   peers.set(p.id, p);
   createTile(p);
-  if (weOffer) {
-    const pc = createPc(p);
-    const direction = p.receive ? 'sendrecv' : 'sendonly';
-    p.audio = pc.addTransceiver(local.audioTrack ?? 'audio', { direction });
-    p.video = pc.addTransceiver(local.videoTrack ?? 'video', { direction, sendEncodings: [initialEncoding()] });
-    // negotiationneeded fires now and sends the offer
-  }
+  if (weOffer) addTransceivers(createPc(p), p); // negotiationneeded fires and sends the offer
   render(p);
   return p;
+}
+
+function addTransceivers(pc, p) {
+  const direction = p.receive ? 'sendrecv' : 'sendonly';
+  p.audio = pc.addTransceiver(local.audioTrack ?? 'audio', { direction });
+  p.video = pc.addTransceiver(local.videoTrack ?? 'video', { direction, sendEncodings: [initialEncoding()] });
 }
 
 function pcConfig() {
@@ -470,16 +481,23 @@ function pcConfig() {
 function createPc(p) {
   const pc = new RTCPeerConnection(pcConfig());
   p.pc = pc;
+  p.epoch += 1;
+  p.audio = null;
+  p.video = null;
+  p.prev = null;
+  const current = () => p.pc === pc && !p.closed;
   pc.onicecandidate = ({ candidate }) => {
-    if (candidate) sendToPeer('candidate', p, candidate.toJSON());
+    if (candidate && current()) sendToPeer('candidate', p, candidate.toJSON());
   };
-  pc.onnegotiationneeded = () => enqueue(p, () => makeOffer(p));
+  pc.onnegotiationneeded = () => enqueue(p, () => (current() ? makeOffer(p) : undefined));
   pc.ontrack = ({ track }) => {
+    if (!current()) return;
     p.stream.addTrack(track);
     track.enabled = p.receive;
     attachRemote(p);
   };
   pc.onconnectionstatechange = () => {
+    if (!current()) return;
     logEvent('connection', { peer: p.id, state: pc.connectionState });
     // The impolite side restarts a failed connection (both doing it would only collide).
     if (pc.connectionState === 'failed' && !p.polite && call.joined) restartIce(p);
@@ -501,31 +519,65 @@ async function makeOffer(p) {
   const pc = p.pc;
   if (pc.signalingState !== 'stable') return; // negotiationneeded fires again once stable
   await pc.setLocalDescription();
-  sendToPeer('offer', p, { type: pc.localDescription.type, sdp: pc.localDescription.sdp });
+  const { type, sdp } = pc.localDescription;
+  // `renew` tells the other side to replace its connection with a new one for this offer.
+  sendToPeer('offer', p, p.renewing ? { type, sdp, renew: true } : { type, sdp });
+}
+
+/** Replaces the connection to a peer with a new one (new ICE agent and policy) and offers. */
+function renewPc(p) {
+  p.pc?.close();
+  p.stream = new MediaStream();
+  attachRemote(p);
+  addTransceivers(createPc(p), p);
+  p.renewing = true;
+  logEvent('renew', { peer: p.id });
+  render(p);
 }
 
 async function onPeerSignal(p, msg) {
   const payload = msg.payload;
+  if (!payload || typeof payload !== 'object') return;
+  const renew = msg.type === 'offer' && payload.renew === true;
+  if (!renew) {
+    // Meant for, or sent by, a connection that has been replaced since.
+    if (payload.peerEpoch != null && payload.peerEpoch !== p.epoch) return;
+    if (payload.epoch != null && p.remoteEpoch != null && payload.epoch < p.remoteEpoch) return;
+  }
   if (msg.type === 'candidate') {
-    if (!p.pc) return;
+    if (!p.pc || !p.pc.remoteDescription) return;
     try {
       await p.pc.addIceCandidate(payload);
     } catch (err) {
-      if (!p.ignoreOffer) throw err;
+      console.warn('tern: candidate not added', err); // one candidate less; ICE goes on
     }
     return;
   }
-  if (!payload || (payload.type !== 'offer' && payload.type !== 'answer') || typeof payload.sdp !== 'string') return;
+  if ((payload.type !== 'offer' && payload.type !== 'answer') || typeof payload.sdp !== 'string') return;
+  if (renew) {
+    // Both renewing at once: the impolite side's offer wins, as in any collision.
+    if (!p.polite && p.renewing && p.pc?.signalingState === 'have-local-offer') return;
+    if (p.pc) {
+      p.pc.close();
+      p.pc = null;
+      p.stream = new MediaStream();
+      attachRemote(p);
+    }
+    p.renewing = false;
+  }
   if (!p.pc) {
     if (payload.type !== 'offer') return;
     createPc(p);
   }
+  if (payload.epoch != null) p.remoteEpoch = payload.epoch;
   const pc = p.pc;
   const collision = payload.type === 'offer' && pc.signalingState !== 'stable';
   p.ignoreOffer = !p.polite && collision;
   if (p.ignoreOffer) return;
   if (payload.type === 'answer' && pc.signalingState !== 'have-local-offer') return; // stale
-  await pc.setRemoteDescription(payload); // a polite peer's own offer is rolled back here
+  const description = { type: payload.type, sdp: payload.sdp };
+  await pc.setRemoteDescription(description); // a polite peer's own offer is rolled back here
+  if (payload.type === 'answer') p.renewing = false;
   if (payload.type === 'offer') {
     await adoptTransceivers(p);
     await pc.setLocalDescription();

@@ -96,8 +96,17 @@ class DemoCallTest {
     }
 
     @Test
-    void threeBrowsersMakeAFullMeshWithVideoFromEveryone() throws Exception {
+    void threeBrowsersMakeAFullMeshAndOneSwitchesToRelayOnlyMidCall() throws Exception {
         JsonNode r = run("mesh", 3, 60);
+        for (JsonNode participant : r.path("direct")) {
+            for (JsonNode peer : participant.path("peers")) {
+                assertThat(peer.path("candidateType").asText())
+                        .as(
+                                "%s -> %s before relay-only",
+                                participant.path("name").asText(), peer.path("name"))
+                        .isEqualTo("host");
+            }
+        }
         for (JsonNode participant : r.path("participants")) {
             String name = participant.path("name").asText();
             JsonNode peers = participant.path("peers");
@@ -105,15 +114,20 @@ class DemoCallTest {
             for (JsonNode peer : peers) {
                 String who = name + " -> " + peer.path("name").asText();
                 assertThat(peer.path("connectionState").asText()).as(who).isEqualTo("connected");
-                assertThat(peer.path("candidateType").asText()).as(who).isEqualTo("relay");
                 assertThat(peer.path("framesDecoded").asInt()).as(who).isGreaterThanOrEqualTo(20);
                 assertThat(peer.path("videoBytesReceived").asLong()).as(who).isGreaterThan(5_000);
+                String samSide = name.equals("Sam") ? "candidateType" : "remoteCandidateType";
+                if (name.equals("Sam") || peer.path("name").asText().equals("Sam")) {
+                    assertThat(peer.path(samSide).asText())
+                            .as(who + ": Sam's end after Relay only")
+                            .isEqualTo("relay");
+                }
             }
         }
     }
 
     @Test
-    void cameraOffIsShownToTheOthersAndFramesResumeWhenItIsBackOn() throws Exception {
+    void cameraOffIsShownAndFramesResumeAndTheReceiveSwitchStopsTheSender() throws Exception {
         JsonNode r = run("video", 2, 60);
         assertThat(r.path("offSeenMs").asLong())
                 .as("the other side shows camera off within")
@@ -124,6 +138,12 @@ class DemoCallTest {
         assertThat(r.path("framesAfterOn").asInt())
                 .as("frames decoded after the camera is back on")
                 .isGreaterThanOrEqualTo(15);
+        assertThat(r.path("receiveOff").path("framesDecoded").asInt())
+                .as("frames Lin decoded from Ada in 3 s with Receive off")
+                .isLessThanOrEqualTo(1);
+        assertThat(r.path("receiveOff").path("bytesAdaSent").asLong())
+                .as("video bytes Ada sent Lin in 3 s after Lin turned Receive off")
+                .isLessThan(2_000);
         JsonNode lin = r.path("participants").get(1).path("peers").get(0);
         assertThat(lin.path("media").path("video").asBoolean()).isTrue();
     }

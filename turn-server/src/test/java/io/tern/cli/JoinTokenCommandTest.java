@@ -2,12 +2,24 @@ package io.tern.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tern.server.ServerHarness;
+import io.tern.server.TernServer;
+import io.tern.server.config.ServerConfig;
+import io.tern.server.config.SignalingConfig;
+import io.tern.server.http.HttpListen;
 import io.tern.server.signaling.JoinTokens;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,6 +44,55 @@ class JoinTokenCommandTest {
         assertThat(JoinTokens.verify("-starts-with-dash", "standup", token, expiry))
                 .isEqualTo(JoinTokens.Verdict.EXPIRED);
         assertThat(r.all()).doesNotContain("-starts-with-dash");
+    }
+
+    @Test
+    void aRealServerAdmitsTheHolderOfAPrintedToken() throws Exception {
+        CliRunner.Result r = CliRunner.run("join-token", "--secret", "app-secret", "--room", "standup");
+        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        String token = r.stdout().strip();
+        ServerConfig config = ServerConfig.defaults()
+                .withListening(List.of(InetAddress.getByName("127.0.0.1")), 0)
+                .withThreads(1)
+                .withTurn(ServerHarness.turnConfig())
+                .withHttp(ServerHarness.HTTP_ANY_PORT)
+                .withSignaling(SignalingConfig.defaults().withTokenSecret("app-secret"));
+        try (TernServer server = TernServer.start(config)) {
+            String url = "ws://" + HttpListen.format(server.httpAddress()) + "/signal";
+            assertThat(firstAnswer(
+                            url, "{\"type\":\"join\",\"room\":\"standup\",\"name\":\"A\",\"token\":\"" + token + "\"}"))
+                    .contains("\"type\":\"joined\"");
+            assertThat(firstAnswer(
+                            url, "{\"type\":\"join\",\"room\":\"other\",\"name\":\"A\",\"token\":\"" + token + "\"}"))
+                    .contains("\"code\":\"bad-token\"");
+        }
+    }
+
+    /** Opens a WebSocket, sends one message and returns the first answer. */
+    private static String firstAnswer(String url, String message) throws Exception {
+        CompletableFuture<String> answer = new CompletableFuture<>();
+        WebSocket ws = HttpClient.newHttpClient()
+                .newWebSocketBuilder()
+                .buildAsync(URI.create(url), new WebSocket.Listener() {
+                    private final StringBuilder text = new StringBuilder();
+
+                    @Override
+                    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+                        text.append(data);
+                        if (last) {
+                            answer.complete(text.toString());
+                        }
+                        webSocket.request(1);
+                        return null;
+                    }
+                })
+                .get(10, TimeUnit.SECONDS);
+        try {
+            ws.sendText(message, true).get(5, TimeUnit.SECONDS);
+            return answer.get(5, TimeUnit.SECONDS);
+        } finally {
+            ws.abort();
+        }
     }
 
     @Test

@@ -74,14 +74,20 @@ class DemoCallTest {
             String who = participant.path("name").asText() + " -> "
                     + peer.path("name").asText();
             assertThat(peer.path("connectionState").asText()).as(who).isEqualTo("connected");
+            // Both ends relay-only, so each end's local candidate is its relayed address on Tern:
+            // the pair is relay/relay. The remote end may show as peer-reflexive when its checks
+            // arrive before its candidate (then Chromium reports no address).
             assertThat(peer.path("candidateType").asText()).as(who + " local").isEqualTo("relay");
             assertThat(peer.path("remoteCandidateType").asText())
                     .as(who + " remote")
-                    .isEqualTo("relay");
-            assertThat(peer.path("relayProtocol").asText()).as(who).isEqualTo("udp");
-            assertThat(peer.path("remoteAddress").asText())
-                    .as(who + ": the other side's relayed address is Tern's")
-                    .startsWith(TestNet.PUBLIC_ADDRESS + ":");
+                    .isIn("relay", "prflx");
+            // Chromium may nominate the TURN-over-TCP allocation when it answers first.
+            assertThat(peer.path("relayProtocol").asText()).as(who).isIn("udp", "tcp");
+            if (peer.path("remoteCandidateType").asText().equals("relay")) {
+                assertThat(peer.path("remoteAddress").asText())
+                        .as(who + ": the other side's relayed address is Tern's")
+                        .startsWith(TestNet.PUBLIC_ADDRESS + ":");
+            }
             assertThat(peer.path("framesDecoded").asInt()).as(who).isGreaterThanOrEqualTo(30);
             assertThat(peer.path("videoBytesReceived").asLong()).as(who).isGreaterThan(20_000);
             assertThat(peer.path("videoBytesSent").asLong()).as(who).isGreaterThan(20_000);
@@ -116,11 +122,14 @@ class DemoCallTest {
                 assertThat(peer.path("connectionState").asText()).as(who).isEqualTo("connected");
                 assertThat(peer.path("framesDecoded").asInt()).as(who).isGreaterThanOrEqualTo(20);
                 assertThat(peer.path("videoBytesReceived").asLong()).as(who).isGreaterThan(5_000);
-                String samSide = name.equals("Sam") ? "candidateType" : "remoteCandidateType";
-                if (name.equals("Sam") || peer.path("name").asText().equals("Sam")) {
-                    assertThat(peer.path(samSide).asText())
+                if (name.equals("Sam")) {
+                    assertThat(peer.path("candidateType").asText())
                             .as(who + ": Sam's end after Relay only")
                             .isEqualTo("relay");
+                } else if (peer.path("name").asText().equals("Sam")) {
+                    assertThat(peer.path("remoteCandidateType").asText())
+                            .as(who + ": Sam's end after Relay only (peer-reflexive when its checks came first)")
+                            .isIn("relay", "prflx");
                 }
             }
         }

@@ -196,6 +196,7 @@ class DemoCallTest {
     void qualityLowKeepsTheOutboundVideoUnderItsCap() throws Exception {
         JsonNode r = run("quality", 2, 60);
         JsonNode low = r.path("low");
+        System.out.println("video sent at quality low: " + low + "; at high: " + r.path("high"));
         assertThat(low.path("kbps").asInt())
                 .as("video sent at quality low over %s s (cap 150 kbps)", low.path("seconds"))
                 .isBetween(20, 165);

@@ -72,6 +72,13 @@ public final class TernServer implements AutoCloseable {
     /** The secret signaling's credentials are made with now: the first static-auth-secret, or the generated one. */
     private volatile String restSecret;
 
+    /**
+     * Whether credentials made with the generated secret may be out there; from then on TURN keeps
+     * accepting it until a restart, even after a reload adds a static secret, so no client loses
+     * its relay for an operator's change.
+     */
+    private volatile boolean generatedHandedOut;
+
     private volatile OperatorHttpServer http;
     private volatile Signaling signaling;
     private volatile boolean ready;
@@ -83,7 +90,8 @@ public final class TernServer implements AutoCloseable {
         TurnConfig t = config.turn();
         this.generatedRestSecret = config.signaling().enabled() ? randomSecret() : null;
         this.restSecret = restSecret(t);
-        this.credentials = credentialStore(t, generatedRestSecret);
+        this.generatedHandedOut = restSecret != null && restSecret.equals(generatedRestSecret);
+        this.credentials = credentialStore(t, generatedRestSecret, generatedHandedOut);
         this.nonces = NonceService.random(NonceService.DEFAULT_LIFETIME);
         // Reads and checks the certificate files: a bad one stops start-up before any thread exists.
         this.tls = ServerTls.create(config.tls());
@@ -115,14 +123,17 @@ public final class TernServer implements AutoCloseable {
     }
 
     private static CredentialStore credentialStore(TurnConfig t) {
-        return credentialStore(t, null);
+        return credentialStore(t, null, false);
     }
 
-    /** With {@code generated} (may be null) accepted too when no static secret is configured. */
-    private static CredentialStore credentialStore(TurnConfig t, String generated) {
+    /**
+     * With {@code generated} (may be null) accepted too when no static secret is configured, or
+     * when {@code handedOut} says credentials made with it may be in use.
+     */
+    private static CredentialStore credentialStore(TurnConfig t, String generated, boolean handedOut) {
         CredentialStore.Builder b =
                 CredentialStore.builder(t.realm()).users(t.users()).authSecrets(t.staticAuthSecrets());
-        if (t.staticAuthSecrets().isEmpty() && generated != null) {
+        if (generated != null && (t.staticAuthSecrets().isEmpty() || handedOut)) {
             b.authSecret(generated);
         }
         return b.build();
@@ -149,7 +160,9 @@ public final class TernServer implements AutoCloseable {
      */
     public void reload(ServerConfig next) {
         check(next);
-        CredentialStore store = credentialStore(next.turn(), generatedRestSecret);
+        boolean handedOut = generatedHandedOut
+                || (signaling != null && next.turn().staticAuthSecrets().isEmpty());
+        CredentialStore store = credentialStore(next.turn(), generatedRestSecret, handedOut);
         List<InetSocketAddress> bound = new ArrayList<>(listeners.udpAddresses());
         bound.addAll(listeners.tcpAddresses());
         bound.addAll(listeners.tlsAddresses());
@@ -160,6 +173,7 @@ public final class TernServer implements AutoCloseable {
         Signaling s = signaling;
         if (s != null) {
             restSecret = restSecret(next.turn());
+            generatedHandedOut = handedOut;
             s.update(next.signaling(), () -> restSecret);
         }
         if (!restartOnly(config).equals(restartOnly(next))) {

@@ -153,8 +153,4 @@ final class SignalConnection extends ChannelInboundHandlerAdapter {
                     .addListener(ChannelFutureListener.CLOSE);
         }
     }
-
-    Channel channel() {
-        return channel;
-    }
 }

@@ -55,6 +55,26 @@ class IceServersTest {
     }
 
     @Test
+    void handedOutCredentialsKeepWorkingWhenAReloadAddsAStaticSecret() throws Exception {
+        TurnConfig noSecret = ServerHarness.turnConfig().withCredentials(List.of("alice:secret"), List.of());
+        try (SignalingHarness server = SignalingHarness.start(SignalingHarness.config(), noSecret);
+                SignalClient client = server.connect()) {
+            JsonNode before = turnEntry(client.join("ice", "Ada"));
+            server.server.reload(server.server.config().withTurn(ServerHarness.turnConfig()));
+            allocate(server, before);
+            try (SignalClient again = server.connect()) {
+                JsonNode after = turnEntry(again.join("ice", "Lin"));
+                String username = after.path("username").asText();
+                assertThat(after.path("credential").asText())
+                        .as("new credentials come from the static secret")
+                        .isEqualTo(
+                                io.tern.server.auth.CredentialStore.restPassword(ServerHarness.REST_SECRET, username));
+                allocate(server, after);
+            }
+        }
+    }
+
+    @Test
     void urlsComeFromTheHostHeaderAndTernsPorts() throws Exception {
         try (SignalingHarness server = SignalingHarness.start(SignalingHarness.config());
                 SignalClient byName =

@@ -56,7 +56,7 @@ class OperatorEndpointsTest {
 
     @Test
     void unknownPathsAre404() throws Exception {
-        assertThat(Scrape.get(server.http(), "/").statusCode()).isEqualTo(404);
+        assertThat(Scrape.get(server.http(), "/no-such-page").statusCode()).isEqualTo(404);
         assertThat(Scrape.get(server.http(), "/metricsx").statusCode()).isEqualTo(404);
         assertThat(Scrape.get(server.http(), "/api/credentials").statusCode()).isEqualTo(404);
     }

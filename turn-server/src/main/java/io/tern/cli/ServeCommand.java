@@ -101,6 +101,14 @@ final class ServeCommand implements Callable<Integer> {
             })
     int certCheckSeconds = TlsConfig.DEFAULT_CERT_CHECK_SECONDS;
 
+    @Option(
+            names = "--tls-web",
+            description = {
+                "Serve /signal and the demo page on the TLS port too (told apart from TURN by ALPN or the",
+                "first bytes): one port, e.g. --tls-listening-port 443, for TURN over TLS and the web."
+            })
+    boolean tlsWeb;
+
     @Option(names = "--no-tls", description = "Do not listen for TLS, even with a certificate.")
     boolean noTls;
 
@@ -469,6 +477,16 @@ final class ServeCommand implements Callable<Integer> {
         // Checked here too, so that tern config check reports them.
         LogSettings.level(logLevel);
         LogSettings.format(logFormat);
+        if (tlsWeb && noSignaling) {
+            throw new ConfigException(
+                    "tls-web", "set", "it serves the signaling relay: leave out --no-signaling or --tls-web");
+        }
+        if (tlsWeb && (noTls || (cert == null && !devSelfSigned))) {
+            throw new ConfigException(
+                    "tls-web",
+                    "set",
+                    "it needs TLS: give --cert FILE --pkey FILE (or --dev-self-signed), without --no-tls");
+        }
         List<InetAddress> ips = new ArrayList<>();
         for (String ip : listeningIps) {
             ips.add(literal("listening-ip", ip));
@@ -498,7 +516,7 @@ final class ServeCommand implements Callable<Integer> {
                 maxBps,
                 alternates());
         return ServerConfig.defaults()
-                .withTls(new TlsConfig(!noTls, tlsListeningPort, cert, pkey, devSelfSigned, certCheckSeconds))
+                .withTls(new TlsConfig(!noTls, tlsListeningPort, cert, pkey, devSelfSigned, certCheckSeconds, tlsWeb))
                 .withTurn(turn)
                 .withListening(ips, listeningPort)
                 .withTransports(!noUdp, !noTcp, ioTransport)

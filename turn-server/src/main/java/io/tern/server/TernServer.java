@@ -89,6 +89,9 @@ public final class TernServer implements AutoCloseable {
     private volatile OperatorHttpServer http;
     private volatile Signaling signaling;
     private volatile boolean ready;
+    /** The web routes, once the HTTP side has made them; what a shared TLS port serves to browsers. */
+    private volatile WebRoutes webRoutes;
+
     /** Checks the certificate files for a renewal; null when there are none to watch. */
     private volatile ScheduledExecutorService certWatch;
 
@@ -296,7 +299,7 @@ public final class TernServer implements AutoCloseable {
         if (tls != null) {
             int tlsPort = config.tls().port();
             for (InetAddress ip : ips) {
-                listeners.bindTls(new InetSocketAddress(ip, tlsPort), tls);
+                listeners.bindTls(new InetSocketAddress(ip, tlsPort), tls, tlsWeb() ? () -> webRoutes : null);
                 // With port 0 (tests) every listening IP shares the port the first one got.
                 tlsPort = listeners.tlsAddresses().get(0).getPort();
             }
@@ -400,10 +403,15 @@ public final class TernServer implements AutoCloseable {
         }
     }
 
+    /** Whether the TLS port serves the web routes too (--tls-web, with TLS and signaling on). */
+    private boolean tlsWeb() {
+        return tls != null && config.tls().web() && config.signaling().enabled();
+    }
+
     private void startHttp() throws InterruptedException {
         SignalingConfig sc = config.signaling();
         InetSocketAddress web = sc.enabled() ? sc.webListen() : null;
-        if (config.httpListen() == null && web == null) {
+        if (config.httpListen() == null && web == null && !tlsWeb()) {
             return;
         }
         Function<EventLoop, WebRoutes> routes = null;
@@ -418,7 +426,9 @@ public final class TernServer implements AutoCloseable {
                         tls != null ? listeners.tlsAddresses().get(0).getPort() : -1,
                         signalMetrics);
                 signaling = s;
-                return new WebRoutes(s);
+                WebRoutes w = new WebRoutes(s);
+                webRoutes = w;
+                return w;
             };
         }
         http = OperatorHttpServer.start(
@@ -452,6 +462,9 @@ public final class TernServer implements AutoCloseable {
     }
 
     private void logTls() {
+        if (tlsWeb()) {
+            log.info("the TLS port also serves /signal and the demo page (--tls-web; ALPN or first bytes decide)");
+        }
         if (!config.tls().enabled()) {
             log.info("TLS off (--no-tls)");
         } else if (tls == null) {

@@ -14,8 +14,11 @@ import java.nio.file.Path;
  * @param devSelfSigned generate an in-memory self-signed certificate instead of reading files
  * @param certCheckSeconds how often the certificate and key files are checked for a change (a
  *     renewal) and reloaded; 0 only on reload (SIGHUP)
+ * @param web serve the web routes (signaling WebSocket, demo page) on the TLS port too, told apart
+ *     from TURN by ALPN or the first bytes: one port (e.g. 443) for everything
  */
-public record TlsConfig(boolean enabled, int port, Path cert, Path key, boolean devSelfSigned, int certCheckSeconds) {
+public record TlsConfig(
+        boolean enabled, int port, Path cert, Path key, boolean devSelfSigned, int certCheckSeconds, boolean web) {
 
     /** The IANA port of STUN/TURN over TLS, coturn's default too. */
     public static final int DEFAULT_PORT = 5349;
@@ -27,7 +30,7 @@ public record TlsConfig(boolean enabled, int port, Path cert, Path key, boolean 
     public static final int DEFAULT_CERT_CHECK_SECONDS = 60;
 
     public TlsConfig(boolean enabled, int port, Path cert, Path key, boolean devSelfSigned) {
-        this(enabled, port, cert, key, devSelfSigned, DEFAULT_CERT_CHECK_SECONDS);
+        this(enabled, port, cert, key, devSelfSigned, DEFAULT_CERT_CHECK_SECONDS, false);
     }
 
     public TlsConfig {
@@ -69,7 +72,12 @@ public record TlsConfig(boolean enabled, int port, Path cert, Path key, boolean 
 
     /** This configuration, with the certificate files checked for a change every {@code seconds}. */
     public TlsConfig withCertCheckSeconds(int seconds) {
-        return new TlsConfig(enabled, port, cert, key, devSelfSigned, seconds);
+        return new TlsConfig(enabled, port, cert, key, devSelfSigned, seconds, web);
+    }
+
+    /** This configuration, serving the web routes on the TLS port too when {@code on}. */
+    public TlsConfig withWeb(boolean on) {
+        return new TlsConfig(enabled, port, cert, key, devSelfSigned, certCheckSeconds, on);
     }
 
     /** Whether a TLS listener runs: enabled and a certificate is configured. */

@@ -1,6 +1,8 @@
 package io.tern.server.tls;
 
 import io.netty.channel.Channel;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
@@ -81,7 +83,7 @@ public final class ServerTls {
             }
         }
         try {
-            return new Loaded(context(credentials), credentials.leaf(), stamp);
+            return new Loaded(context(credentials, config.web()), credentials.leaf(), stamp);
         } catch (SSLException | RuntimeException e) {
             String where = config.devSelfSigned() ? "(generated)" : String.valueOf(config.cert());
             throw new ConfigException("cert", where, "cannot use it for TLS: " + e.getMessage());
@@ -144,13 +146,33 @@ public final class ServerTls {
 
     /** A server context for a certificate and key, with Tern's protocol and cipher choice. */
     public static SslContext context(CertificateAndKey credentials) throws SSLException {
-        return SslContextBuilder.forServer(
+        return context(credentials, false);
+    }
+
+    /**
+     * As {@link #context(CertificateAndKey)}; with {@code web}, ALPN offers {@code stun.turn} (RFC
+     * 7443) and {@code http/1.1}, so a client can say which it speaks on a shared port. A client
+     * that offers neither (or no ALPN at all) still connects; the first bytes decide then.
+     */
+    public static SslContext context(CertificateAndKey credentials, boolean web) throws SSLException {
+        SslContextBuilder b = SslContextBuilder.forServer(
                         credentials.key(), credentials.chain().toArray(new X509Certificate[0]))
                 .sslProvider(SslProvider.JDK)
                 .protocols(PROTOCOLS)
-                .ciphers(CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
-                .build();
+                .ciphers(CIPHERS, SupportedCipherSuiteFilter.INSTANCE);
+        if (web) {
+            b.applicationProtocolConfig(new ApplicationProtocolConfig(
+                    ApplicationProtocolConfig.Protocol.ALPN,
+                    ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                    ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                    STUN_TURN_ALPN,
+                    ApplicationProtocolNames.HTTP_1_1));
+        }
+        return b.build();
     }
+
+    /** ALPN protocol ID of STUN/TURN over (D)TLS, RFC 7443 §6. */
+    public static final String STUN_TURN_ALPN = "stun.turn";
 
     /** A handler for one accepted connection; the handshake must finish within the timeout. */
     public SslHandler newHandler(Channel ch) {

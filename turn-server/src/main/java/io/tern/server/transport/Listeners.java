@@ -7,6 +7,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.epoll.EpollChannelOption;
@@ -15,6 +16,7 @@ import io.netty.channel.unix.UnixChannelOption;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.NetUtil;
 import io.tern.server.config.ConfigException;
+import io.tern.server.http.WebRoutes;
 import io.tern.server.metrics.ServerMetrics;
 import io.tern.server.tls.ServerTls;
 import io.tern.server.tls.TlsFailures;
@@ -154,15 +156,28 @@ public final class Listeners {
      * and {@link TlsFailures} closing connections whose handshake fails (or that do not speak TLS).
      */
     public void bindTls(InetSocketAddress address, ServerTls serverTls) throws InterruptedException {
+        bindTls(address, serverTls, null);
+    }
+
+    /**
+     * As {@link #bindTls(InetSocketAddress, ServerTls)}; with {@code web} (non-null), the port also
+     * serves the web routes it supplies, told apart from TURN by {@link TlsPortRouter}.
+     */
+    public void bindTls(InetSocketAddress address, ServerTls serverTls, Supplier<WebRoutes> web)
+            throws InterruptedException {
         ServerBootstrap b = streamBootstrap().childHandler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
-                ch.pipeline()
-                        .addLast(serverTls.newHandler(ch))
-                        .addLast(TlsFailures.INSTANCE)
-                        .addLast(new IdleStateHandler(0, 0, tcpIdleSeconds, TimeUnit.SECONDS))
+                ChannelPipeline p = ch.pipeline();
+                p.addLast(serverTls.newHandler(ch)).addLast(TlsFailures.INSTANCE);
+                Runnable turn = () -> p.addLast(new IdleStateHandler(0, 0, tcpIdleSeconds, TimeUnit.SECONDS))
                         .addLast(new StunStreamDecoder(MAX_STREAM_FRAME))
                         .addLast(new StreamHandler(ingress, metrics, ClientTransport.TLS));
+                if (web == null) {
+                    turn.run();
+                } else {
+                    p.addLast(new TlsPortRouter(turn, web));
+                }
             }
         });
         tls.add(bindOrExplain(b.bind(address), "TLS", "tls-listening-port", address));

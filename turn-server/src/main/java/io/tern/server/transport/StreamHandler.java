@@ -35,13 +35,35 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
         this.transport = transport;
     }
 
+    /** Whether {@link #open} ran: from handlerAdded or from channelActive, never both. */
+    private boolean opened;
+
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
+        open(ctx);
+        ctx.fireChannelActive();
+    }
+
+    /**
+     * Added to a connection that is already open (the shared TLS port's router adds it after the
+     * handshake), this handler sees no channelActive: it sets up here instead.
+     */
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        if (ctx.channel().isActive() && ctx.channel().remoteAddress() != null) {
+            open(ctx);
+        }
+    }
+
+    private void open(ChannelHandlerContext ctx) {
+        if (opened) {
+            return;
+        }
+        opened = true;
         metrics.tcpConnectionOpened();
         InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
         InetSocketAddress local = (InetSocketAddress) ctx.channel().localAddress();
         exchange.reset(ctx, transport, remote, local, allocation);
-        ctx.fireChannelActive();
     }
 
     @Override

@@ -22,6 +22,12 @@ public final class TurnServices {
     private final Quotas quotas;
     private final ServerMetrics metrics;
     private final IoTransports io;
+    /**
+     * RFC 6062 peer connections waiting for their ConnectionBind, by CONNECTION-ID. Shared: the
+     * data connection that binds one may land on any event loop.
+     */
+    private final java.util.concurrent.ConcurrentHashMap<Integer, TcpConnection> pendingTcp =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     public TurnServices(
             TurnConfig config,
@@ -95,6 +101,11 @@ public final class TurnServices {
 
     public IoTransports io() {
         return io;
+    }
+
+    /** RFC 6062 peer connections not yet bound to a data connection, by CONNECTION-ID. */
+    java.util.concurrent.ConcurrentHashMap<Integer, TcpConnection> pendingTcp() {
+        return pendingTcp;
     }
 
     /**

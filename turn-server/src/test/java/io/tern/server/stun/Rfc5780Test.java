@@ -188,6 +188,22 @@ class Rfc5780Test {
                 .isEqualTo(changed + (changeIp || changePort ? 1 : 0));
     }
 
+    /** NIO binds one socket per address, on one loop: the answer may leave from another loop's socket. */
+    @Test
+    void answersChangeRequestOnTheNioTransportToo() throws Exception {
+        try (ServerHarness nio =
+                        ServerHarness.start(rfc5780Config(List.of(A, B)).withTransports(true, true, IoTransport.NIO));
+                DatagramSocket socket = client()) {
+            int p = nio.udp().getPort();
+            for (int i = 0; i < 4; i++) {
+                Answer a = send(socket, nio.udp(), binding(new StunAttribute.ChangeRequest(true, true)));
+                assertThat(a).as("answer").isNotNull();
+                assertThat(a.from()).isEqualTo(at(B, p + 1));
+            }
+            assertThat(nio.server().ioTransport()).isEqualTo("nio");
+        }
+    }
+
     @Test
     void sendsToTheResponsePortOfTheClientsIpOnly() throws Exception {
         try (DatagramSocket asking = client();

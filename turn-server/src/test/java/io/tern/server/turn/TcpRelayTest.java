@@ -246,6 +246,25 @@ class TcpRelayTest {
     }
 
     @Test
+    void thePeerFilterAppliesToTcpPeers() throws Exception {
+        var strict = ServerHarness.turnConfig().withPeerPolicy(false, java.util.List.of(), java.util.List.of());
+        try (ServerSocket listening = new ServerSocket(0, 5, java.net.InetAddress.getByName("127.0.0.1"));
+                ServerHarness safe = ServerHarness.startTurn(strict);
+                Control control = new Control(safe, ALICE)) {
+            assertThat(code(control.request(StunMethod.ALLOCATE, TCP))).isZero();
+            StunMessage refused = control.request(
+                    StunMethod.CONNECT, new StunAttribute.Address(AttributeType.XOR_PEER_ADDRESS, (InetSocketAddress)
+                            listening.getLocalSocketAddress()));
+            assertThat(code(refused)).isEqualTo(403);
+            // Nor can a loopback peer get in: it can have no permission.
+            StunMessage permission = control.request(
+                    StunMethod.CREATE_PERMISSION,
+                    new StunAttribute.Address(AttributeType.XOR_PEER_ADDRESS, new InetSocketAddress("127.0.0.1", 1)));
+            assertThat(code(permission)).isEqualTo(403);
+        }
+    }
+
+    @Test
     void noTcpRelayRefusesTcpAllocationsWith442() throws Exception {
         try (ServerHarness udpOnly =
                         ServerHarness.startTurn(ServerHarness.turnConfig().withTcpRelay(false));

@@ -53,9 +53,9 @@ class TcpRelayTest {
         server.close();
     }
 
-    /** A client connection speaking STUN over TCP, signing once it has a challenge. */
+    /** A client connection speaking STUN over TCP (or TLS), signing once it has a challenge. */
     private final class Control implements AutoCloseable {
-        final Socket socket = new Socket();
+        final Socket socket;
         final Credentials credentials;
         Challenge challenge;
 
@@ -64,8 +64,13 @@ class TcpRelayTest {
         }
 
         Control(ServerHarness to, Credentials credentials) throws IOException {
-            this.credentials = credentials;
+            this(new Socket(), credentials);
             socket.connect(to.tcp(), 2000);
+        }
+
+        Control(Socket connected, Credentials credentials) {
+            this.socket = connected;
+            this.credentials = credentials;
         }
 
         StunMessage request(int method, StunAttribute... attributes) throws Exception {
@@ -242,6 +247,30 @@ class TcpRelayTest {
                     StunMethod.CONNECT,
                     new StunAttribute.Address(AttributeType.XOR_PEER_ADDRESS, new InetSocketAddress("127.0.0.1", 9))));
             assertThat(code(connect)).isEqualTo(400);
+        }
+    }
+
+    /** The same over TLS: control and data connections keep their TLS layer under the raw bytes. */
+    @Test
+    void relaysOverTlsControlAndDataConnections() throws Exception {
+        try (ServerHarness tls = ServerHarness.startTls(io.tern.server.config.TlsConfig.devSelfSigned(0));
+                ServerSocket listening = new ServerSocket(0, 5, java.net.InetAddress.getByName("127.0.0.1"));
+                Control control = new Control(tls.connectTls("TLSv1.3"), ALICE)) {
+            assertThat(code(control.request(StunMethod.ALLOCATE, TCP))).isZero();
+            StunMessage connected = control.request(
+                    StunMethod.CONNECT, new StunAttribute.Address(AttributeType.XOR_PEER_ADDRESS, (InetSocketAddress)
+                            listening.getLocalSocketAddress()));
+            assertThat(code(connected)).as("%s", connected).isZero();
+            listening.setSoTimeout(3000);
+            Control data = new Control(tls.connectTls("TLSv1.2"), ALICE);
+            data.challenge = control.challenge;
+            try (Socket peer = listening.accept();
+                    Socket dataSocket = data.socket) {
+                StunMessage bound = data.request(
+                        StunMethod.CONNECTION_BIND, new StunAttribute.ConnectionId(connectionId(connected)));
+                assertThat(code(bound)).as("%s", bound).isZero();
+                assertPipes(dataSocket, peer);
+            }
         }
     }
 

@@ -189,8 +189,8 @@ final class TcpRelay {
                         connection.close();
                     }
                 },
-                BIND_TIMEOUT_SECONDS,
-                TimeUnit.SECONDS);
+                loop.services().tcpBindTimeoutMillis(),
+                TimeUnit.MILLISECONDS);
         return c;
     }
 

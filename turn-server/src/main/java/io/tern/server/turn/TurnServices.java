@@ -103,6 +103,18 @@ public final class TurnServices {
         return io;
     }
 
+    /** RFC 6062 §5.2 and §5.3: how long a peer connection waits for its ConnectionBind. */
+    private volatile long tcpBindTimeoutMillis = TcpRelay.BIND_TIMEOUT_SECONDS * 1000;
+
+    long tcpBindTimeoutMillis() {
+        return tcpBindTimeoutMillis;
+    }
+
+    /** Shortens the ConnectionBind wait, so a test need not sit through 30 s. */
+    void tcpBindTimeoutMillis(long millis) {
+        tcpBindTimeoutMillis = millis;
+    }
+
     /** RFC 6062 peer connections not yet bound to a data connection, by CONNECTION-ID. */
     java.util.concurrent.ConcurrentHashMap<Integer, TcpConnection> pendingTcp() {
         return pendingTcp;

@@ -275,6 +275,33 @@ class TcpRelayTest {
     }
 
     @Test
+    void closesAPeerConnectionThatNoConnectionBindClaims() throws Exception {
+        try (ServerHarness quick = ServerHarness.startTurn();
+                ServerSocket listening = new ServerSocket(0, 5, java.net.InetAddress.getByName("127.0.0.1"));
+                Control control = new Control(quick, ALICE)) {
+            quick.server().turn().tcpBindTimeoutMillis(500);
+            assertThat(code(control.request(StunMethod.ALLOCATE, TCP))).isZero();
+            StunMessage connected = control.request(
+                    StunMethod.CONNECT, new StunAttribute.Address(AttributeType.XOR_PEER_ADDRESS, (InetSocketAddress)
+                            listening.getLocalSocketAddress()));
+            assertThat(code(connected)).isZero();
+            listening.setSoTimeout(3000);
+            try (Socket peer = listening.accept()) {
+                assertThat(closedWithin(peer, 3000))
+                        .as("closed after the bind timeout")
+                        .isTrue();
+            }
+            Control late = new Control(quick, ALICE);
+            late.challenge = control.challenge;
+            try (late) {
+                StunMessage bound = late.request(
+                        StunMethod.CONNECTION_BIND, new StunAttribute.ConnectionId(connectionId(connected)));
+                assertThat(code(bound)).isEqualTo(400);
+            }
+        }
+    }
+
+    @Test
     void thePeerFilterAppliesToTcpPeers() throws Exception {
         var strict = ServerHarness.turnConfig().withPeerPolicy(false, java.util.List.of(), java.util.List.of());
         try (ServerSocket listening = new ServerSocket(0, 5, java.net.InetAddress.getByName("127.0.0.1"));

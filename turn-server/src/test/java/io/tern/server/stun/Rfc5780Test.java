@@ -333,6 +333,23 @@ class Rfc5780Test {
     }
 
     @Test
+    void namesTheAlternatePortWhenItIsTaken() throws Exception {
+        try (DatagramSocket squatter = new DatagramSocket(new InetSocketAddress(B, 0))) {
+            int taken = squatter.getLocalPort();
+            int free;
+            try (DatagramSocket probe = new DatagramSocket(new InetSocketAddress(A, 0))) {
+                free = probe.getLocalPort();
+            }
+            assertThatThrownBy(() -> ServerHarness.start(rfc5780Config(List.of(A, B))
+                            .withListening(List.of(A, B), free)
+                            .withRfc5780(true, taken)))
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("alt-listening-port")
+                    .hasMessageContaining("127.0.0.2:" + taken);
+        }
+    }
+
+    @Test
     void refusesToStartWithoutTwoListeningIpsOfOneFamily() throws Exception {
         for (List<InetAddress> ips : List.of(
                 List.<InetAddress>of(), List.of(A), List.of(A, ip("::1")), List.of(A, A), List.of(ip("0.0.0.0"), A))) {

@@ -109,7 +109,6 @@ final class OptionSources {
             "tls-alternate-server",
             "sha256",
             "no-udp-relay",
-            "no-tcp-relay",
             "acme-redirect",
             "max-allocate-timeout",
             "allowed-peer-ip-file",

@@ -255,6 +255,11 @@ final class ServeCommand implements Callable<Integer> {
     long maxBps;
 
     @Option(
+            names = "--no-tcp-relay",
+            description = "Refuse TCP relays (RFC 6062: REQUESTED-TRANSPORT TCP gets 442); UDP relays only.")
+    boolean noTcpRelay;
+
+    @Option(
             names = "--http-listen",
             paramLabel = "IP:PORT",
             description = {
@@ -514,7 +519,8 @@ final class ServeCommand implements Callable<Integer> {
                 userQuota,
                 totalQuota,
                 maxBps,
-                alternates());
+                alternates(),
+                !noTcpRelay);
         return ServerConfig.defaults()
                 .withTls(new TlsConfig(!noTls, tlsListeningPort, cert, pkey, devSelfSigned, certCheckSeconds, tlsWeb))
                 .withTurn(turn)

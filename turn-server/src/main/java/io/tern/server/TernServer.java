@@ -377,6 +377,18 @@ public final class TernServer implements AutoCloseable {
             }
             if (port == 0 && usable) {
                 usable = rest.stream().allMatch(Listeners::isUdpFree);
+            } else if (usable) {
+                for (InetSocketAddress a : rest.subList(ips.size() - 1, rest.size())) {
+                    if (!Listeners.isUdpFree(a)) {
+                        listeners.closeUdpFrom(mark);
+                        throw new io.tern.server.config.ConfigException(
+                                "alt-listening-port",
+                                String.valueOf(alt),
+                                "UDP " + a.getAddress().getHostAddress() + ":" + alt
+                                        + " is in use; RFC 5780 binds the alternate port on every listening IP,"
+                                        + " choose a free one");
+                    }
+                }
             }
             try {
                 if (usable) {

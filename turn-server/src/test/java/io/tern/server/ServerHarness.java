@@ -45,12 +45,29 @@ public final class ServerHarness implements AutoCloseable {
                 .withTransports(true, true, io)
                 .withThreads(2)
                 .withHttp(HTTP_ANY_PORT);
-        return new ServerHarness(TernServer.start(config));
+        return new ServerHarness(startRetrying(config));
+    }
+
+    /**
+     * Starts a server; with listening-port 0, retries when the port UDP got is taken for TCP. UDP
+     * and TCP share the number the kernel gave UDP, and a busy machine (many short TCP connections
+     * in other tests) sometimes has that number in use on TCP.
+     */
+    private static TernServer startRetrying(ServerConfig config) throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return TernServer.start(config);
+            } catch (io.tern.server.config.ConfigException e) {
+                if (config.listeningPort() != 0 || attempt == 5 || !"listening-port".equals(e.option())) {
+                    throw e;
+                }
+            }
+        }
     }
 
     /** A server with exactly this configuration. */
     public static ServerHarness start(ServerConfig config) throws Exception {
-        return new ServerHarness(TernServer.start(config));
+        return new ServerHarness(startRetrying(config));
     }
 
     /**
@@ -80,7 +97,7 @@ public final class ServerHarness implements AutoCloseable {
                 .withThreads(2)
                 .withTurn(turn)
                 .withHttp(HTTP_ANY_PORT);
-        return new ServerHarness(TernServer.start(config));
+        return new ServerHarness(startRetrying(config));
     }
 
     /**
@@ -98,7 +115,7 @@ public final class ServerHarness implements AutoCloseable {
                 .withTurn(turnConfig())
                 .withHttp(HTTP_ANY_PORT)
                 .withTls(tls);
-        return new ServerHarness(TernServer.start(config));
+        return new ServerHarness(startRetrying(config));
     }
 
     /** The TURN settings of {@link #startTurn()}, to vary in a test. */

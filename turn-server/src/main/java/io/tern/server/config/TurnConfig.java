@@ -25,6 +25,8 @@ import java.util.Objects;
  * @param totalQuota allocations at once on this server; 0 is no limit
  * @param maxBps bytes per second per allocation and direction; 0 is no limit
  * @param alternateServers where a draining server sends new allocations (300 with ALTERNATE-SERVER)
+ * @param tcpRelay whether clients may ask for TCP relays (RFC 6062); coturn's {@code no-tcp-relay}
+ *     turns it off
  */
 public record TurnConfig(
         String realm,
@@ -42,7 +44,8 @@ public record TurnConfig(
         int userQuota,
         int totalQuota,
         long maxBps,
-        List<InetSocketAddress> alternateServers) {
+        List<InetSocketAddress> alternateServers,
+        boolean tcpRelay) {
 
     public TurnConfig {
         Objects.requireNonNull(realm, "realm");
@@ -85,7 +88,7 @@ public record TurnConfig(
     public static TurnConfig defaults() {
         return new TurnConfig(
                 "tern", List.of(), List.of(), List.of(), List.of(), 49152, 65535, 600, 3600, false, List.of(),
-                List.of(), 0, 0, 0, List.of());
+                List.of(), 0, 0, 0, List.of(), true);
     }
 
     /** Never shows a password or secret: records print every component by default. */
@@ -100,7 +103,7 @@ public record TurnConfig(
                 + ", lifetime=" + defaultLifetimeSeconds + "/" + maxLifetimeSeconds
                 + "s, allowLoopbackPeers=" + allowLoopbackPeers + ", allowedPeerIps=" + allowedPeerIps
                 + ", deniedPeerIps=" + deniedPeerIps + ", userQuota=" + userQuota + ", totalQuota=" + totalQuota
-                + ", maxBps=" + maxBps + ", alternateServers=" + alternateServers + "]";
+                + ", maxBps=" + maxBps + ", alternateServers=" + alternateServers + ", tcpRelay=" + tcpRelay + "]";
     }
 
     /** Whether any credential is configured; without one, TURN requests can only get 401. */
@@ -160,6 +163,11 @@ public record TurnConfig(
         return edit(c -> c.alternateServers = servers);
     }
 
+    /** TCP relays (RFC 6062) allowed or not. */
+    public TurnConfig withTcpRelay(boolean allowed) {
+        return edit(c -> c.tcpRelay = allowed);
+    }
+
     /** A copy with some components changed; validated again by the canonical constructor. */
     private TurnConfig edit(java.util.function.Consumer<Copy> change) {
         Copy c = new Copy(this);
@@ -180,7 +188,8 @@ public record TurnConfig(
                 c.userQuota,
                 c.totalQuota,
                 c.maxBps,
-                c.alternateServers);
+                c.alternateServers,
+                c.tcpRelay);
     }
 
     /** The mutable copy {@link #edit} changes: one place that lists every component. */
@@ -201,6 +210,7 @@ public record TurnConfig(
         int totalQuota;
         long maxBps;
         List<InetSocketAddress> alternateServers;
+        boolean tcpRelay;
 
         Copy(TurnConfig t) {
             realm = t.realm;
@@ -219,6 +229,7 @@ public record TurnConfig(
             totalQuota = t.totalQuota;
             maxBps = t.maxBps;
             alternateServers = t.alternateServers;
+            tcpRelay = t.tcpRelay;
         }
     }
 }

@@ -70,6 +70,32 @@ public final class Exchange {
         };
     }
 
+    /**
+     * The client's channel: the UDP listening socket, or the client's own stream connection (which
+     * a ConnectionBind turns into a raw data connection, RFC 6062 §5.4).
+     */
+    public io.netty.channel.Channel channel() {
+        return ctx.channel();
+    }
+
+    /**
+     * RFC 6062 §5.4: after a successful ConnectionBind the stream carries raw application data. The
+     * STUN framing and this handler come off the pipeline and {@code pipe} takes every byte from
+     * here on, including any the framing decoder still held. Streams only; call it after writing
+     * the ConnectionBind answer, during the read that carried the request.
+     */
+    public void handOver(io.netty.channel.ChannelHandler pipe) {
+        io.netty.channel.ChannelPipeline p = ctx.pipeline();
+        p.addLast(pipe);
+        p.remove(ctx.handler());
+        if (p.get(io.netty.handler.timeout.IdleStateHandler.class) != null) {
+            p.remove(io.netty.handler.timeout.IdleStateHandler.class);
+        }
+        if (p.get(io.tern.stun.netty.StunStreamDecoder.class) != null) {
+            p.remove(io.tern.stun.netty.StunStreamDecoder.class);
+        }
+    }
+
     /** The event loop that owns this client's socket, and so its allocation. */
     public EventLoop eventLoop() {
         return ctx.channel().eventLoop();

@@ -33,6 +33,10 @@ import org.slf4j.LoggerFactory;
  * address besides the IPv4 one. The answer then lists two XOR-RELAYED-ADDRESS (IPv4 first), or the
  * IPv4 one and ADDRESS-ERROR-CODE (family IPv6, 440 without an IPv6 relay IP, 508 without a free
  * port). Both relay sockets are bound on the client's event loop, like a single one.
+ *
+ * <p>TCP allocations (RFC 6062 §5.1, unless {@code no-tcp-relay}): REQUESTED-TRANSPORT TCP over a
+ * TCP or TLS connection gets a listening socket on the relayed address ({@link TcpRelay}); Connect
+ * and ConnectionBind then make peer connections.
  */
 final class AllocateHandler implements MethodHandler {
     private static final Logger log = LoggerFactory.getLogger(AllocateHandler.class);
@@ -96,8 +100,25 @@ final class AllocateHandler implements MethodHandler {
             turn.badRequest(exchange, request, auth, "REQUESTED-TRANSPORT missing");
             return;
         }
-        if ((transport >>> 24) != RequestedTransport.UDP) {
+        boolean tcp = (transport >>> 24) == RequestedTransport.TCP;
+        if ((transport >>> 24) != RequestedTransport.UDP
+                && !(tcp && services.config().tcpRelay())) {
             turn.error(exchange, request, auth, 442, "Unsupported Transport Protocol");
+            return;
+        }
+        if (tcp
+                && (exchange.transport().isDatagram()
+                        || request.has(AttributeType.EVEN_PORT)
+                        || request.has(AttributeType.RESERVATION_TOKEN)
+                        || request.has(AttributeType.ADDITIONAL_ADDRESS_FAMILY)
+                        || request.has(DRAFT_ADDITIONAL_ADDRESS_FAMILY))) {
+            // RFC 6062 §5.1: a TCP relay is asked for over TCP or TLS, and one port of one family.
+            turn.badRequest(
+                    exchange,
+                    request,
+                    auth,
+                    "REQUESTED-TRANSPORT TCP needs a TCP or TLS connection and excludes EVEN-PORT,"
+                            + " RESERVATION-TOKEN and ADDITIONAL-ADDRESS-FAMILY");
             return;
         }
         if (request.has(AttributeType.DONT_FRAGMENT)) {
@@ -175,7 +196,24 @@ final class AllocateHandler implements MethodHandler {
         RelayPorts ports = endpoint.ports();
         long newToken = TOKENS.nextLong();
         RelaySocket relay = null;
-        for (int attempt = 0; attempt < BIND_ATTEMPTS && relay == null; attempt++) {
+        TcpRelay tcpRelay = null;
+        for (int attempt = 0; tcp && attempt < BIND_ATTEMPTS && relay == null; attempt++) {
+            int port = ports.acquire();
+            if (port < 0) {
+                break;
+            }
+            tcpRelay = TcpRelay.listen(loop, exchange.eventLoop(), new InetSocketAddress(endpoint.bindAddress(), port));
+            if (tcpRelay == null) {
+                busy(exchange, ports, port);
+            } else {
+                relay = new RelaySocket(
+                        tcpRelay.listener(),
+                        new InetSocketAddress(endpoint.advertisedAddress(), port),
+                        () -> ports.release(port),
+                        null);
+            }
+        }
+        for (int attempt = 0; !tcp && attempt < BIND_ATTEMPTS && relay == null; attempt++) {
             int port;
             if (hasToken) {
                 port = ports.claimReservation(reservation);
@@ -231,6 +269,9 @@ final class AllocateHandler implements MethodHandler {
                 services.config().maxBps(),
                 now,
                 now + lifetime * 1000);
+        if (tcpRelay != null) {
+            allocation.attachTcp(tcpRelay);
+        }
         exchange.home().put(exchange.remote(), allocation);
         loop.adopt(allocation, exchange.eventLoop());
         services.metrics().allocationStarted();

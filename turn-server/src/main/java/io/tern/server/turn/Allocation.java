@@ -26,6 +26,9 @@ public final class Allocation {
     private final int ipv6Refused;
 
     private final TransactionId allocateTransaction;
+    /** The peer connections of a TCP allocation (RFC 6062); null for a UDP one. */
+    private TcpRelay tcp;
+
     private final Permissions permissions = new Permissions();
     private final ChannelBindings channels = new ChannelBindings();
     private final RateLimiter toPeers;
@@ -63,7 +66,9 @@ public final class Allocation {
         for (RelaySocket r : new RelaySocket[] {ipv4, ipv6}) {
             if (r != null) {
                 r.expiresAt(expiresAt);
-                r.peers().attach(this);
+                if (r.peers() != null) {
+                    r.peers().attach(this);
+                }
             }
         }
     }
@@ -106,6 +111,17 @@ public final class Allocation {
             out.add(ipv6);
         }
         return out;
+    }
+
+    /** Makes this a TCP allocation (RFC 6062) whose relayed address is {@code relay}'s listener. */
+    void attachTcp(TcpRelay relay) {
+        this.tcp = relay;
+        relay.attach(this);
+    }
+
+    /** The peer connections of a TCP allocation; null for a UDP allocation. */
+    TcpRelay tcp() {
+        return tcp;
     }
 
     int ipv6Refused() {
@@ -192,6 +208,9 @@ public final class Allocation {
         }
         closed = true;
         home.remove(client.remote(), this);
+        if (tcp != null) {
+            tcp.close();
+        }
         if (ipv4 != null) {
             ipv4.close();
         }

@@ -21,6 +21,10 @@ final class ChannelBindHandler extends AllocationRequestHandler {
 
     @Override
     void handle(Exchange exchange, StunReader request, AuthResult auth, Allocation a) {
+        if (a.tcp() != null) {
+            turn.badRequest(exchange, request, auth, "a TCP allocation has no channels (RFC 6062)");
+            return;
+        }
         long word = request.u32(AttributeType.CHANNEL_NUMBER);
         int number = (int) (word >>> 16);
         if (word < 0 || !ChannelData.isRfc5766Channel(number)) {

@@ -64,7 +64,9 @@ public final class ClientRelay {
             return;
         }
         RelaySocket relay = a.relayFor(peer.getAddress());
-        if (relay == null) {
+        if (relay == null || a.tcp() != null) {
+            // No relay of the peer's family; or a TCP allocation, whose data only flows on its
+            // peer connections (RFC 6062 §5.1: no Send, no ChannelData).
             a.dropped++;
             loop.metrics().relayDropped(RelayDrop.NO_RELAY_FOR_FAMILY);
             return;

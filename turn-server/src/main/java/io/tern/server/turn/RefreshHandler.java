@@ -9,11 +9,12 @@ import io.tern.stun.attr.AttributeType;
 /**
  * Refresh (RFC 8656 §8): extends an allocation's lifetime, or ends it with LIFETIME 0.
  *
- * <p>With REQUESTED-ADDRESS-FAMILY the Refresh is about the relayed address of that family only
- * (RFC 8656 §8.1: in a dual allocation each relayed address can be refreshed, or deleted with
- * LIFETIME 0, on its own; coturn does the same): a family the allocation has no relayed address of
- * is 443 (RFC 8656 §8.2). Deleting the last relayed address ends the allocation. Without it, the
- * Refresh applies to every relayed address.
+ * <p>RFC 8656 §8.2: a REQUESTED-ADDRESS-FAMILY that does not match the allocation's family is 443.
+ * For a dual allocation (§7.2), which has two families, Tern reads it as coturn does: the Refresh
+ * is about the relayed address of that family only, which it refreshes, or deletes with LIFETIME 0;
+ * a family the allocation has no (more) relayed address of is 443. Deleting the last relayed
+ * address ends the allocation. Without REQUESTED-ADDRESS-FAMILY the Refresh applies to every
+ * relayed address.
  */
 final class RefreshHandler extends AllocationRequestHandler {
     RefreshHandler(TurnRequests turn) {

@@ -6,8 +6,9 @@ import java.net.InetSocketAddress;
 /**
  * One relayed transport address of an allocation (RFC 8656 §2): the relay socket, the address
  * given to the client, and its own lifetime. A dual allocation (RFC 8656 §7.2) has one per family,
- * which a Refresh with REQUESTED-ADDRESS-FAMILY refreshes or deletes alone (RFC 8656 §8). Owned by
- * the allocation's event loop.
+ * which a Refresh with REQUESTED-ADDRESS-FAMILY refreshes or deletes alone (RFC 8656 §8). For a TCP
+ * allocation (RFC 6062) the socket is the listener on the relayed address, with no {@link
+ * PeerHandler}. Owned by the allocation's event loop.
  */
 final class RelaySocket {
     private final Channel channel;
@@ -33,6 +34,7 @@ final class RelaySocket {
         return relayedAddress;
     }
 
+    /** Null for a TCP allocation's listener. */
     PeerHandler peers() {
         return peers;
     }

@@ -9,7 +9,10 @@ import io.tern.stun.StunMethod;
 public final class TurnMethods {
     private TurnMethods() {}
 
-    /** Installs Allocate, Refresh, CreatePermission, ChannelBind and Send; returns the data path. */
+    /**
+     * Installs Allocate, Refresh, CreatePermission, ChannelBind, Send, and RFC 6062's Connect and
+     * ConnectionBind; returns the data path.
+     */
     public static ClientRelay install(
             StunDispatcher dispatcher, RelayLoop loop, Authenticator authenticator, Responder responder) {
         TurnRequests turn = new TurnRequests(loop, authenticator, responder);
@@ -19,6 +22,8 @@ public final class TurnMethods {
                 .onRequest(StunMethod.REFRESH, new RefreshHandler(turn))
                 .onRequest(StunMethod.CREATE_PERMISSION, new CreatePermissionHandler(turn))
                 .onRequest(StunMethod.CHANNEL_BIND, new ChannelBindHandler(turn))
+                .onRequest(StunMethod.CONNECT, new ConnectHandler(turn))
+                .onRequest(StunMethod.CONNECTION_BIND, new ConnectionBindHandler(turn))
                 .onIndication(StunMethod.SEND, new SendHandler(loop, relay));
         return relay;
     }

@@ -22,6 +22,12 @@ public final class TurnServices {
     private final Quotas quotas;
     private final ServerMetrics metrics;
     private final IoTransports io;
+    /**
+     * RFC 6062 peer connections waiting for their ConnectionBind, by CONNECTION-ID. Shared: the
+     * data connection that binds one may land on any event loop.
+     */
+    private final java.util.concurrent.ConcurrentHashMap<Integer, TcpConnection> pendingTcp =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     public TurnServices(
             TurnConfig config,
@@ -104,6 +110,23 @@ public final class TurnServices {
 
     public IoTransports io() {
         return io;
+    }
+
+    /** RFC 6062 §5.2 and §5.3: how long a peer connection waits for its ConnectionBind. */
+    private volatile long tcpBindTimeoutMillis = TcpRelay.BIND_TIMEOUT_SECONDS * 1000;
+
+    long tcpBindTimeoutMillis() {
+        return tcpBindTimeoutMillis;
+    }
+
+    /** Shortens the ConnectionBind wait, so a test need not sit through 30 s. */
+    void tcpBindTimeoutMillis(long millis) {
+        tcpBindTimeoutMillis = millis;
+    }
+
+    /** RFC 6062 peer connections not yet bound to a data connection, by CONNECTION-ID. */
+    java.util.concurrent.ConcurrentHashMap<Integer, TcpConnection> pendingTcp() {
+        return pendingTcp;
     }
 
     /**

@@ -188,6 +188,22 @@ class Rfc5780Test {
                 .isEqualTo(changed + (changeIp || changePort ? 1 : 0));
     }
 
+    /** NIO binds one socket per address, on one loop: the answer may leave from another loop's socket. */
+    @Test
+    void answersChangeRequestOnTheNioTransportToo() throws Exception {
+        try (ServerHarness nio =
+                        ServerHarness.start(rfc5780Config(List.of(A, B)).withTransports(true, true, IoTransport.NIO));
+                DatagramSocket socket = client()) {
+            int p = nio.udp().getPort();
+            for (int i = 0; i < 4; i++) {
+                Answer a = send(socket, nio.udp(), binding(new StunAttribute.ChangeRequest(true, true)));
+                assertThat(a).as("answer").isNotNull();
+                assertThat(a.from()).isEqualTo(at(B, p + 1));
+            }
+            assertThat(nio.server().ioTransport()).isEqualTo("nio");
+        }
+    }
+
     @Test
     void sendsToTheResponsePortOfTheClientsIpOnly() throws Exception {
         try (DatagramSocket asking = client();
@@ -313,6 +329,23 @@ class Rfc5780Test {
             Answer changed = send(socket, server.udp(), change);
             assertThat(changed.from()).isEqualTo(at(B, alt));
             assertThat(changed.bytes()).hasSize(84);
+        }
+    }
+
+    @Test
+    void namesTheAlternatePortWhenItIsTaken() throws Exception {
+        try (DatagramSocket squatter = new DatagramSocket(new InetSocketAddress(B, 0))) {
+            int taken = squatter.getLocalPort();
+            int free;
+            try (DatagramSocket probe = new DatagramSocket(new InetSocketAddress(A, 0))) {
+                free = probe.getLocalPort();
+            }
+            assertThatThrownBy(() -> ServerHarness.start(rfc5780Config(List.of(A, B))
+                            .withListening(List.of(A, B), free)
+                            .withRfc5780(true, taken)))
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("alt-listening-port")
+                    .hasMessageContaining("127.0.0.2:" + taken);
         }
     }
 

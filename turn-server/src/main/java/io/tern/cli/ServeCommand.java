@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -397,6 +398,37 @@ final class ServeCommand implements Callable<Integer> {
             System.err.println("tern: " + e.getMessage());
             return 2;
         }
+        // The handlers go in before the server starts: a HUP or USR1 that finds no handler kills
+        // the JVM, and the listeners answer (so a client or a script may act) before start()
+        // returns. One that comes before the server exists is logged and ignored.
+        AtomicReference<TernServer> running = new AtomicReference<>();
+        // HUP re-reads the same sources (flags, TERN_* variables, the file) and applies what can
+        // change without a restart; a configuration that does not check out is refused and logged.
+        List<String> args = OptionSources.commandLineArgs(spec.commandLine().getParseResult());
+        Signals.onReload(() -> {
+            TernServer s = running.get();
+            if (s == null) {
+                log.warn("reload asked for before start-up finished: ignored; send it again");
+                return;
+            }
+            try {
+                ServeCommand next = reparse(args, System.getenv());
+                ServerConfig nextConfig = next.toConfig();
+                LogSettings.apply(LogSettings.level(next.logLevel), LogSettings.format(next.logFormat));
+                s.reload(nextConfig);
+            } catch (ConfigException e) {
+                log.error("reload refused, the running configuration stays: {}", e.getMessage());
+            }
+        });
+        Signals.onDrain(() -> {
+            TernServer s = running.get();
+            if (s != null) {
+                s.drain();
+            }
+        });
+        CountDownLatch stop = new CountDownLatch(1);
+        // TERM and INT end the server cleanly with exit code 0 (what systemd and Docker expect).
+        Signals.onStop(stop::countDown);
         TernServer server;
         try {
             server = TernServer.start(config);
@@ -404,24 +436,8 @@ final class ServeCommand implements Callable<Integer> {
             System.err.println("tern: " + e.getMessage());
             return 2;
         }
-        // HUP re-reads the same sources (flags, TERN_* variables, the file) and applies what can
-        // change without a restart; a configuration that does not check out is refused and logged.
-        List<String> args = OptionSources.commandLineArgs(spec.commandLine().getParseResult());
-        Signals.onReload(() -> {
-            try {
-                ServeCommand next = reparse(args, System.getenv());
-                ServerConfig nextConfig = next.toConfig();
-                LogSettings.apply(LogSettings.level(next.logLevel), LogSettings.format(next.logFormat));
-                server.reload(nextConfig);
-            } catch (ConfigException e) {
-                log.error("reload refused, the running configuration stays: {}", e.getMessage());
-            }
-        });
-        Signals.onDrain(server::drain);
-        CountDownLatch stop = new CountDownLatch(1);
-        // TERM and INT end the server cleanly with exit code 0 (what systemd and Docker expect).
-        Signals.onStop(stop::countDown);
-        // Written only now: a HUP or USR1 sent before the handlers above exist would kill the JVM.
+        running.set(server);
+        // Written once the server runs, so that tern reload and tern drain find a working server.
         PidFile pid;
         try {
             pid = effective.pidfile == null ? null : PidFile.write(effective.pidfile);

@@ -281,7 +281,7 @@ class LoadMainTest {
         assertThat(run.count("sent")).isPositive();
         assertThat(run.count("received")).isEqualTo(run.count("sent"));
         assertThat(run.count("allocations_deleted")).isEqualTo(6);
-        assertThat(run.out()).contains("\"jitter_max_ms\":");
+        assertThat(run.out()).contains("\"jitter_max_ms\":").contains("\"data_path\":\"raw\"");
         assertThat(tern.activeAllocationsSettled()).isZero();
     }
 

@@ -96,6 +96,7 @@ for name in coturn tern; do
   exit 1
 done
 
+if [[ -n "$flood" ]]; then offered=(--flood --window "$flood"); else offered=(--rate "$rates"); fi
 ticks="$(getconf CLK_TCK)"
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
@@ -105,7 +106,7 @@ run_one() { # name port pid round
   before="$(cpu_ticks "$pid")"
   case "$scenario" in
     relay) load relay --server "127.0.0.1:$port" --user load --password load --allocations "$allocations" \
-             --payload "$payload" ${flood:+--flood --window "$flood"} ${flood:---rate "$rates"} \
+             --payload "$payload" "${offered[@]}" \
              --step-duration "$step" --duration 10m --warmup 2s \
              --threads "$threads" --json -q >"$work/$name-$round.json" ;;
     binding) load binding --server "127.0.0.1:$port" --duration "$step" --warmup 2s --threads "$threads" \

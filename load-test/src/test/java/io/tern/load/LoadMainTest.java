@@ -220,9 +220,25 @@ class LoadMainTest {
 
     @Test
     void relayFloodOnTheRawPathStopsAtItsCount() throws Exception {
-        Cli run = Cli.run("relay", "--server", tern.address(), "--user", InProcessTern.USER, "--password",
-                InProcessTern.PASSWORD, "--allocations", "2", "--flood", "--window", "4", "--count", "3000",
-                "--duration", "5s", "--json", "-q");
+        Cli run = Cli.run(
+                "relay",
+                "--server",
+                tern.address(),
+                "--user",
+                InProcessTern.USER,
+                "--password",
+                InProcessTern.PASSWORD,
+                "--allocations",
+                "2",
+                "--flood",
+                "--window",
+                "4",
+                "--count",
+                "3000",
+                "--duration",
+                "5s",
+                "--json",
+                "-q");
         assertThat(run.exitCode()).as(run.toString()).isZero();
         long sent = run.count("sent");
         assertThat(sent).as("1500 per allocation at most").isPositive().isLessThanOrEqualTo(3000);

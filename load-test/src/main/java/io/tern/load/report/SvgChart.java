@@ -166,7 +166,8 @@ public final class SvgChart {
 
     private static String format(double v) {
         if (v >= 1000) {
-            return String.format(Locale.ROOT, "%.0fk", v / 1000);
+            double k = v / 1000;
+            return k == Math.rint(k) ? String.format(Locale.ROOT, "%.0fk", k) : String.format(Locale.ROOT, "%.1fk", k);
         }
         return v >= 10 || v == 0 ? String.format(Locale.ROOT, "%.0f", v) : String.format(Locale.ROOT, "%.2f", v);
     }

@@ -151,6 +151,7 @@ public final class AllocateCommand implements Callable<Integer> {
     /** The workers' loop; each step chains the next on the client's event loop. */
     private final class Churn {
         private final ClientPool pool;
+        private final AtomicInteger clients = new AtomicInteger();
         private final AtomicReference<Meter[]> recording;
         private final LongAdder authFailures;
         private final AtomicLong budget;
@@ -187,7 +188,9 @@ public final class AllocateCommand implements Callable<Integer> {
             Meter refresh = meters[1];
             Meter delete = meters[2];
             allocate.sent.increment();
-            pool.connect(worker, InboundListener.IGNORE).whenComplete((client, error) -> {
+            // Each allocation from the next source address, so a busy worker does not meet the
+            // server's per-IP limit on 401 answers (see --source-ips).
+            pool.connect(clients.getAndIncrement(), InboundListener.IGNORE).whenComplete((client, error) -> {
                 if (error != null) {
                     count(allocate, error);
                     cycle(worker);

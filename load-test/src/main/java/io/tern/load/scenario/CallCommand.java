@@ -101,6 +101,13 @@ public final class CallCommand implements Callable<Integer> {
     Duration maxJitter;
 
     @Option(
+            names = "--data-path",
+            paramLabel = "raw|client",
+            description = "As for relay: raw (UDP: an epoll socket with a 1 MiB receive buffer per participant, the"
+                    + " default over UDP; runs of at most 4m) or client (turn-client, the default over TCP).")
+    String dataPath;
+
+    @Option(
             names = "--count",
             defaultValue = "50000000",
             description = "At most this many packets in all. Default: ${DEFAULT-VALUE}.")
@@ -131,6 +138,8 @@ public final class CallCommand implements Callable<Integer> {
         long interval = Math.round(1e9 * packet / (streamKib * 1024.0));
         double maxJitterMillis = maxJitter.toNanos() / 1e6;
         PrintWriter err = spec.commandLine().getErr();
+        long runSeconds = Math.min(options.duration().toSeconds(), stepDuration.toSeconds() * stepCount);
+        boolean useRaw = RawUdpPath.choose(dataPath, target, runSeconds);
 
         Steps ramp = new Steps(stepCount);
         List<List<Endpoint>> rooms = new ArrayList<>();
@@ -139,10 +148,11 @@ public final class CallCommand implements Callable<Integer> {
         String stoppedBy = "--max-rooms reached";
         int carried = 0;
         int deleted;
-        try (ClientPool pool = new ClientPool(target, options.threads(), options.timeout(), options.sourceIps())) {
+        try (ClientPool pool = new ClientPool(target, options.threads(), options.timeout(), options.sourceIps());
+                RawUdpPath raw = useRaw ? new RawUdpPath(options.threads()) : null) {
             List<Pacer> pacers = new ArrayList<>();
             for (int i = 0; i < pool.size(); i++) {
-                pacers.add(new Pacer(pool.loop(i)));
+                pacers.add(new Pacer(raw != null ? raw.loop(i) : pool.loop(i)));
             }
             int[] current = {0};
             try (Progress progress = new Progress(
@@ -159,6 +169,9 @@ public final class CallCommand implements Callable<Integer> {
                         all.addAll(room);
                         for (int i = 0; i < room.size(); i++) {
                             int index = all.size() - room.size() + i;
+                            if (raw != null) {
+                                raw.attach(index, room.get(i), target.server(), pool.loop(index));
+                            }
                             pacers.get(index % pacers.size()).add(room.get(i));
                         }
                     }
@@ -192,6 +205,9 @@ public final class CallCommand implements Callable<Integer> {
                 ramp.stopSending();
             } finally {
                 pacers.forEach(Pacer::close);
+                if (raw != null) {
+                    raw.detachAll(pool, all, options.timeout());
+                }
                 deleted = Allocations.release(all, options.timeout());
             }
         }
@@ -203,6 +219,7 @@ public final class CallCommand implements Callable<Integer> {
         summary.put("packet_bytes", packet);
         summary.put("bounds", "loss < " + maxLoss + "%, jitter <= " + maxJitter.toMillis() + " ms");
         summary.put("stopped_by", stoppedBy);
+        summary.put("data_path", useRaw ? "raw" : "client");
         summary.put("allocations_deleted", deleted);
         return new RunResult("call", target.describe(), RelayCommand.transport(target), results, summary);
     }

@@ -36,8 +36,12 @@ final class Endpoint implements InboundListener {
     /** The smallest payload that holds the header above. */
     static final int MIN_PAYLOAD = 13;
 
-    /** In flood mode, in-flight messages not answered for this long are written off (lost). */
-    private static final long WRITE_OFF_NANOS = 200_000_000L;
+    /**
+     * In flood mode, when nothing has come back for this long the messages in flight are written
+     * off (lost), so a loss does not shrink the window for good. Long, so that a slow round trip
+     * under load does not open the window beyond {@link #window}.
+     */
+    private static final long WRITE_OFF_NANOS = 1_000_000_000L;
 
     /** A fixed-rate pacer does not catch up more than this behind (a stalled loop drops the backlog). */
     private static final long MAX_BACKLOG_NANOS = 50_000_000L;
@@ -203,6 +207,9 @@ final class Endpoint implements InboundListener {
             return;
         }
         OutStream s = out.get(0);
+        if (floodSent - floodReceived - writtenOff <= 0) {
+            lastReceiveNanos = now; // the write-off clock starts with the first message in flight
+        }
         while (floodSent - floodReceived - writtenOff < window && s.sent < s.maxMessages) {
             send(s, now);
             floodSent++;

@@ -4,6 +4,7 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
@@ -15,11 +16,18 @@ import io.netty.channel.socket.DatagramPacket;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.tern.client.StunClient;
+import io.tern.client.TransportProtocol;
+import io.tern.load.Target;
 import io.tern.stun.channel.ChannelData;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The lean data path of the relay scenario over UDP. turn-client sets up each allocation (Allocate,
@@ -56,8 +64,13 @@ final class RawUdpPath implements AutoCloseable {
         return loops.length;
     }
 
-    /** Moves the endpoint's data from its client's socket to a raw socket on the same address. */
-    void attach(int index, Endpoint endpoint, InetSocketAddress server) throws InterruptedException {
+    /**
+     * Moves the endpoint's data from its client's socket to a raw socket on the same address.
+     * {@code clientLoop} is the closed client's event loop: the JDK releases a closed NIO socket's
+     * port only when that loop's selector runs again, so an idle loop is woken.
+     */
+    void attach(int index, Endpoint endpoint, InetSocketAddress server, EventLoopGroup clientLoop)
+            throws InterruptedException {
         InetSocketAddress local = local(endpoint.client, server);
         endpoint.client.close();
         endpoint.client = null;
@@ -67,9 +80,14 @@ final class RawUdpPath implements AutoCloseable {
                 .option(ChannelOption.SO_RCVBUF, 1 << 20)
                 .option(ChannelOption.SO_SNDBUF, 1 << 20)
                 .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(2048))
-                .handler(new Inbound(endpoint));
-        // The JDK frees a closed NIO socket's port when its selector next runs: retry for a second.
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(new Inbound(endpoint)); // a new one per attempt
+                    }
+                });
         for (int attempt = 1; ; attempt++) {
+            clientLoop.execute(() -> {});
             io.netty.channel.ChannelFuture connected =
                     bootstrap.connect(server, local).awaitUninterruptibly();
             if (connected.isSuccess()) {
@@ -77,7 +95,8 @@ final class RawUdpPath implements AutoCloseable {
                 return;
             }
             if (attempt == 50) {
-                throw new IllegalStateException("cannot bind " + local + " again for the raw path", connected.cause());
+                throw new IllegalStateException(
+                        "cannot bind " + local + " again for the raw path: " + connected.cause(), connected.cause());
             }
             Thread.sleep(20);
         }
@@ -93,6 +112,44 @@ final class RawUdpPath implements AutoCloseable {
             endpoint.client = client;
             return client;
         });
+    }
+
+    /**
+     * Gives every endpoint on the raw path a turn-client again (see {@link #detach}), waiting at
+     * most {@code timeout} for each; one that fails keeps no client and its allocation expires.
+     */
+    void detachAll(ClientPool pool, List<Endpoint> endpoints, Duration timeout) {
+        List<CompletableFuture<StunClient>> back = new ArrayList<>();
+        for (int i = 0; i < endpoints.size(); i++) {
+            if (endpoints.get(i).raw != null) {
+                back.add(detach(pool, i, endpoints.get(i)));
+            }
+        }
+        for (CompletableFuture<StunClient> b : back) {
+            try {
+                b.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                // not deleted; the server expires it
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** Checks the options that decide the data path; returns true for the raw path. */
+    static boolean choose(String dataPath, Target target, long runSeconds) {
+        boolean udp = target.protocol() == TransportProtocol.UDP;
+        String path = dataPath != null ? dataPath : (udp && available() ? "raw" : "client");
+        RelayCommand.check(path.equals("raw") || path.equals("client"), "--data-path must be raw or client");
+        boolean raw = path.equals("raw");
+        RelayCommand.check(!raw || udp, "--data-path raw is for UDP; over TCP use --data-path client");
+        RelayCommand.check(!raw || available(), "--data-path raw needs Linux epoll; use --data-path client");
+        RelayCommand.check(
+                !raw || runSeconds <= MAX_RUN_SECONDS,
+                "--data-path raw runs at most 4m (nothing refreshes the permissions); shorten the run or use"
+                        + " --data-path client");
+        return raw;
     }
 
     /** The client's address as the server saw it: a wildcard bind went out from loopback. */

@@ -119,18 +119,10 @@ public final class RelayCommand implements Callable<Integer> {
         Duration perStep = stepDuration != null ? stepDuration : total.dividedBy(steps.size());
         check(!perStep.isNegative() && !perStep.isZero(), "--step-duration must be positive");
         PrintWriter err = spec.commandLine().getErr();
-        boolean udp = target.protocol() == io.tern.client.TransportProtocol.UDP;
-        String path = dataPath != null ? dataPath : (udp && RawUdpPath.available() ? "raw" : "client");
-        check(path.equals("raw") || path.equals("client"), "--data-path must be raw or client");
-        boolean useRaw = path.equals("raw");
-        check(!useRaw || udp, "--data-path raw is for UDP; over TCP use --data-path client");
-        check(!useRaw || RawUdpPath.available(), "--data-path raw needs Linux epoll; use --data-path client");
         long runSeconds = Math.min(total.toSeconds(), perStep.toSeconds() * steps.size())
                 + options.warmup().toSeconds();
-        check(
-                !useRaw || runSeconds <= RawUdpPath.MAX_RUN_SECONDS,
-                "--data-path raw runs at most 4m (nothing refreshes the permissions); shorten the run or use"
-                        + " --data-path client");
+        boolean useRaw = RawUdpPath.choose(dataPath, target, runSeconds);
+        String path = useRaw ? "raw" : "client";
 
         Steps ramp = new Steps(steps.size());
         List<Endpoint> endpoints = new ArrayList<>();
@@ -160,7 +152,7 @@ public final class RelayCommand implements Callable<Integer> {
                 List<Pacer> pacers = new ArrayList<>();
                 if (raw != null) {
                     for (int i = 0; i < endpoints.size(); i++) {
-                        raw.attach(i, endpoints.get(i), target.server());
+                        raw.attach(i, endpoints.get(i), target.server(), pool.loop(i));
                     }
                     for (int i = 0; i < raw.size(); i++) {
                         pacers.add(new Pacer(raw.loop(i)));
@@ -216,19 +208,7 @@ public final class RelayCommand implements Callable<Integer> {
                 pacers.forEach(Pacer::close);
             } finally {
                 if (raw != null) {
-                    List<CompletableFuture<io.tern.client.StunClient>> back = new ArrayList<>();
-                    for (int i = 0; i < endpoints.size(); i++) {
-                        if (endpoints.get(i).raw != null) {
-                            back.add(raw.detach(pool, i, endpoints.get(i)));
-                        }
-                    }
-                    for (CompletableFuture<io.tern.client.StunClient> b : back) {
-                        try {
-                            b.get(options.timeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-                        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-                            // that allocation is not deleted; the server expires it
-                        }
-                    }
+                    raw.detachAll(pool, endpoints, options.timeout());
                     raw.close();
                 }
                 deleted = Allocations.release(endpoints, options.timeout());

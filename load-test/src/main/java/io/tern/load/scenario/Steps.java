@@ -50,8 +50,4 @@ final class Steps {
     void stopSending() {
         sending = false;
     }
-
-    int count() {
-        return meters.length;
-    }
 }

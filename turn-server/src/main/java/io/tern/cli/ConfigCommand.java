@@ -32,7 +32,7 @@ final class ConfigCommand implements Runnable {
     }
 
     /** Options that hold secrets: shown only as present. */
-    private static final Set<String> SECRET = Set.of("static-auth-secret", "signal-token-secret");
+    private static final Set<String> SECRET = Set.of("static-auth-secret", "signal-token-secret", "api-key");
 
     /**
      * tern serve's options as the file, the environment ({@code TERN_*}) and the extra arguments

@@ -1,6 +1,7 @@
 package io.tern.cli;
 
 import io.tern.server.TernServer;
+import io.tern.server.config.ApiConfig;
 import io.tern.server.config.ConfigException;
 import io.tern.server.config.ServerConfig;
 import io.tern.server.config.ServerConfig.IoTransport;
@@ -268,6 +269,15 @@ final class ServeCommand implements Callable<Integer> {
                 "--no-signaling) address; [::1]:PORT for IPv6. Default: 127.0.0.1:9641."
             })
     String httpListen;
+
+    @Option(
+            names = "--api-key",
+            paramLabel = "KEY",
+            description = {
+                "Turn on POST /api/credentials on the operator listener for application servers presenting",
+                "Authorization: Bearer KEY; repeatable (rotation); at least 16 characters. Changes on reload."
+            })
+    List<String> apiKeys = new ArrayList<>();
 
     @Option(names = "--no-http", description = "Do not start the operator HTTP server.")
     boolean noHttp;
@@ -546,6 +556,7 @@ final class ServeCommand implements Callable<Integer> {
                 .withSoftware(noSoftware ? "" : software)
                 .withTcpIdleSeconds(tcpIdleSeconds)
                 .withRfc5780(rfc5780, altListeningPort)
+                .withApi(new ApiConfig(apiKeys))
                 .withHttp(httpConfig())
                 .withSignaling(signalingConfig());
     }

@@ -9,15 +9,18 @@ import io.netty.util.concurrent.FastThreadLocal;
 import io.tern.server.auth.Authenticator;
 import io.tern.server.auth.CredentialStore;
 import io.tern.server.auth.NonceService;
+import io.tern.server.config.ApiConfig;
 import io.tern.server.config.ServerConfig;
 import io.tern.server.config.SignalingConfig;
 import io.tern.server.config.TurnConfig;
+import io.tern.server.http.CredentialsApi;
 import io.tern.server.http.HttpListen;
 import io.tern.server.http.OperatorHttpServer;
 import io.tern.server.http.WebRoutes;
 import io.tern.server.metrics.ServerMetrics;
 import io.tern.server.policy.IpRange;
 import io.tern.server.policy.PeerFilter;
+import io.tern.server.signaling.IceServers;
 import io.tern.server.signaling.SignalMetrics;
 import io.tern.server.signaling.Signaling;
 import io.tern.server.stun.BindingHandler;
@@ -89,6 +92,9 @@ public final class TernServer implements AutoCloseable {
     private volatile OperatorHttpServer http;
     private volatile Signaling signaling;
     private volatile boolean ready;
+    /** The keys of POST /api/credentials; replaced on reload. */
+    private volatile ApiConfig api;
+
     /** The web routes, once the HTTP side has made them; what a shared TLS port serves to browsers. */
     private volatile WebRoutes webRoutes;
 
@@ -107,6 +113,7 @@ public final class TernServer implements AutoCloseable {
         this.nonces = NonceService.random(NonceService.DEFAULT_LIFETIME);
         // Reads and checks the certificate files: a bad one stops start-up before any thread exists.
         this.tls = ServerTls.create(config.tls());
+        this.api = config.api();
         this.turn = new TurnServices(
                 t, RelayEndpoints.resolve(t, config.listeningIps()), peerFilter(t, List.of()), metrics, io);
         // Last: everything above can refuse the configuration without leaving threads behind.
@@ -187,6 +194,7 @@ public final class TernServer implements AutoCloseable {
         credentials = store;
         turn.peerFilter(filter);
         turn.reconfigure(next.turn());
+        api = next.api();
         Signaling s = signaling;
         if (s != null) {
             restSecret = restSecret(next.turn());
@@ -420,6 +428,31 @@ public final class TernServer implements AutoCloseable {
         return tls != null && config.tls().web() && config.signaling().enabled();
     }
 
+    /**
+     * The STUN/TURN URLs to hand out with credentials: {@code signal-ice-url} when configured,
+     * else built from the host a client used to reach Tern (its {@code Host} header) and Tern's
+     * own ports.
+     */
+    private List<String> turnUris(String hostHeader) {
+        List<String> configured = config.signaling().iceUrls();
+        if (!configured.isEmpty()) {
+            return configured;
+        }
+        String host = IceServers.hostOf(hostHeader);
+        if (host == null) {
+            host = IceServers.hostOf(
+                    listeners.udpAddresses().isEmpty()
+                            ? listeners.tcpAddresses().get(0)
+                            : listeners.udpAddresses().get(0));
+        }
+        return IceServers.urls(
+                host,
+                new IceServers.Ports(
+                        config.udp() ? listeners.udpAddresses().get(0).getPort() : -1,
+                        config.tcp() ? listeners.tcpAddresses().get(0).getPort() : -1,
+                        tls != null ? listeners.tlsAddresses().get(0).getPort() : -1));
+    }
+
     private void startHttp() throws InterruptedException {
         SignalingConfig sc = config.signaling();
         InetSocketAddress web = sc.enabled() ? sc.webListen() : null;
@@ -450,7 +483,8 @@ public final class TernServer implements AutoCloseable {
                 sc.enabled() ? signalMetrics : null,
                 turn.quotas(),
                 this::ready,
-                routes);
+                routes,
+                new CredentialsApi(() -> api, () -> restSecret, this::turnUris, java.time.Clock.systemUTC()));
         InetSocketAddress operator = http.address();
         if (operator != null) {
             log.info(

@@ -26,6 +26,7 @@ import java.util.Objects;
  *     {@code /readyz}) listens; port 0 picks a free port (tests); null disables it
  * @param tls STUN/TURN over TLS: port, certificate, or off
  * @param signaling the signaling relay and demo page, and the optional public web listener
+ * @param api the keys of {@code POST /api/credentials} on the operator listener; none turns it off
  */
 public record ServerConfig(
         List<InetAddress> listeningIps,
@@ -41,7 +42,8 @@ public record ServerConfig(
         TurnConfig turn,
         InetSocketAddress httpListen,
         TlsConfig tls,
-        SignalingConfig signaling) {
+        SignalingConfig signaling,
+        ApiConfig api) {
 
     public static final int DEFAULT_PORT = 3478;
 
@@ -74,6 +76,7 @@ public record ServerConfig(
         Objects.requireNonNull(turn, "turn");
         Objects.requireNonNull(tls, "tls");
         Objects.requireNonNull(signaling, "signaling");
+        Objects.requireNonNull(api, "api");
         if (listeningPort < 0 || listeningPort > 65535) {
             throw new ConfigException("listening-port", String.valueOf(listeningPort), "use a port from 1 to 65535");
         }
@@ -166,7 +169,8 @@ public record ServerConfig(
                 TurnConfig.defaults(),
                 DEFAULT_HTTP_LISTEN,
                 TlsConfig.defaults(),
-                SignalingConfig.defaults());
+                SignalingConfig.defaults(),
+                ApiConfig.off());
     }
 
     public ServerConfig withListening(List<InetAddress> ips, int port) {
@@ -217,6 +221,10 @@ public record ServerConfig(
         return edit(b -> b.signaling = value);
     }
 
+    public ServerConfig withApi(ApiConfig value) {
+        return edit(b -> b.api = value);
+    }
+
     public ServerConfig withTurn(TurnConfig value) {
         return edit(b -> b.turn = value);
     }
@@ -239,7 +247,8 @@ public record ServerConfig(
                 b.turn,
                 b.httpListen,
                 b.tls,
-                b.signaling);
+                b.signaling,
+                b.api);
     }
 
     /** The mutable copy {@link #edit} changes: one place that lists every component. */
@@ -258,6 +267,7 @@ public record ServerConfig(
         InetSocketAddress httpListen;
         TlsConfig tls;
         SignalingConfig signaling;
+        ApiConfig api;
 
         Copy(ServerConfig c) {
             listeningIps = c.listeningIps;
@@ -274,6 +284,7 @@ public record ServerConfig(
             httpListen = c.httpListen;
             tls = c.tls;
             signaling = c.signaling;
+            api = c.api;
         }
     }
 }

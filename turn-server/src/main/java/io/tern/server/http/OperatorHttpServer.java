@@ -63,13 +63,14 @@ public final class OperatorHttpServer implements AutoCloseable {
     public static OperatorHttpServer start(
             InetSocketAddress address, ServerMetrics metrics, Quotas quotas, BooleanSupplier ready)
             throws InterruptedException {
-        return start(address, null, metrics, null, quotas, ready, null);
+        return start(address, null, metrics, null, quotas, ready, null, null);
     }
 
     /**
      * Binds the operator listener {@code address} (null for none) and the web listener {@code web}
      * (null for none). {@code routes}, given this server's event loop, makes the web routes; null
-     * serves neither {@code /signal} nor the demo. A port that cannot be bound is a {@link
+     * serves neither {@code /signal} nor the demo. {@code api} ({@code /api/credentials}) goes on
+     * the operator listener only; null for none. A port that cannot be bound is a {@link
      * ConfigException} naming its option, with nothing left open.
      */
     public static OperatorHttpServer start(
@@ -79,7 +80,8 @@ public final class OperatorHttpServer implements AutoCloseable {
             SignalMetrics signalMetrics,
             Quotas quotas,
             BooleanSupplier ready,
-            Function<EventLoop, WebRoutes> routes)
+            Function<EventLoop, WebRoutes> routes,
+            CredentialsApi api)
             throws InterruptedException {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         OperatorHttpServer server =
@@ -89,7 +91,11 @@ public final class OperatorHttpServer implements AutoCloseable {
             if (address != null) {
                 OperatorHandler operator = new OperatorHandler(registry, ready, webRoutes != null);
                 server.channel = server.bind(address, HttpListen.OPTION, p -> {
-                    p.addLast(new HttpObjectAggregator(MAX_REQUEST_BYTES)).addLast(operator);
+                    p.addLast(new HttpObjectAggregator(MAX_REQUEST_BYTES));
+                    if (api != null) {
+                        p.addLast(api);
+                    }
+                    p.addLast(operator);
                     if (webRoutes != null) {
                         p.addLast(webRoutes);
                     }

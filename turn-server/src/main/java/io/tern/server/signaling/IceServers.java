@@ -22,9 +22,9 @@ import java.util.regex.Pattern;
  * </pre>
  *
  * The URLs are the configured ones, or built from the host the client used to reach {@code
- * /signal} and the ports Tern listens on.
+ * /signal} (or {@code /api/credentials}) and the ports Tern listens on.
  */
-final class IceServers {
+public final class IceServers {
     /** A DNS name or IPv4 literal, or an IPv6 literal in brackets: what may go into a URL. */
     private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.-]{1,253}|\\[[0-9A-Fa-f:.]{2,45}\\]");
 
@@ -35,7 +35,7 @@ final class IceServers {
      * @param tcp TURN over TCP
      * @param tls TURN over TLS
      */
-    record Ports(int udp, int tcp, int tls) {}
+    public record Ports(int udp, int tcp, int tls) {}
 
     private IceServers() {}
 
@@ -43,7 +43,7 @@ final class IceServers {
      * The host part of a {@code Host} header ({@code example.org:9641}, {@code [::1]:9641}), or
      * null when it is missing or not something that may go into a URL.
      */
-    static String hostOf(String hostHeader) {
+    public static String hostOf(String hostHeader) {
         if (hostHeader == null) {
             return null;
         }
@@ -56,7 +56,7 @@ final class IceServers {
     }
 
     /** The address the client reached, as a URL host: what to use without a usable Host header. */
-    static String hostOf(InetSocketAddress local) {
+    public static String hostOf(InetSocketAddress local) {
         String ip = local.getAddress().getHostAddress();
         if (local.getAddress() instanceof Inet6Address) {
             int zone = ip.indexOf('%');
@@ -66,7 +66,7 @@ final class IceServers {
     }
 
     /** The URLs for a client that reached Tern as {@code host}. */
-    static List<String> urls(String host, Ports ports) {
+    public static List<String> urls(String host, Ports ports) {
         List<String> urls = new ArrayList<>();
         if (ports.udp() > 0) {
             urls.add("stun:" + host + ":" + ports.udp());

@@ -23,6 +23,7 @@ import io.tern.server.metrics.ServerMetrics;
 import io.tern.server.signaling.MessageType;
 import io.tern.server.signaling.SignalError;
 import io.tern.server.signaling.SignalMetrics;
+import io.tern.server.transport.ClientTransport;
 import io.tern.server.turn.Quotas;
 import io.tern.stun.ParseError;
 import io.tern.stun.StunMethod;
@@ -97,22 +98,28 @@ public final class TernMeters implements AutoCloseable {
                 .description("Channel bindings in force (updated by each event loop's once-a-second sweep)")
                 .register(registry);
 
-        FunctionCounter.builder("tern.relayed.packets", m, ServerMetrics::packetsToPeers)
-                .tag("direction", "to_peer")
-                .description("Packets relayed")
-                .register(registry);
-        FunctionCounter.builder("tern.relayed.packets", m, ServerMetrics::packetsToClients)
-                .tag("direction", "to_client")
-                .description("Packets relayed")
-                .register(registry);
-        FunctionCounter.builder("tern.relayed.bytes", m, ServerMetrics::bytesToPeers)
-                .tag("direction", "to_peer")
-                .description("Application bytes relayed (payload, without STUN/ChannelData framing)")
-                .register(registry);
-        FunctionCounter.builder("tern.relayed.bytes", m, ServerMetrics::bytesToClients)
-                .tag("direction", "to_client")
-                .description("Application bytes relayed (payload, without STUN/ChannelData framing)")
-                .register(registry);
+        for (ClientTransport t : ClientTransport.values()) {
+            int i = t.ordinal();
+            String transport = label(t);
+            relayed(
+                    registry,
+                    "tern.relayed.packets",
+                    "to_peer",
+                    transport,
+                    m,
+                    x -> x.packetsToPeers(i),
+                    "Packets relayed");
+            relayed(
+                    registry,
+                    "tern.relayed.packets",
+                    "to_client",
+                    transport,
+                    m,
+                    x -> x.packetsToClients(i),
+                    "Packets relayed");
+            relayed(registry, "tern.relayed.bytes", "to_peer", transport, m, x -> x.bytesToPeers(i), BYTES_HELP);
+            relayed(registry, "tern.relayed.bytes", "to_client", transport, m, x -> x.bytesToClients(i), BYTES_HELP);
+        }
 
         for (int method : REQUEST_METHODS) {
             requests(registry, m, StunMethod.name(method), "success", x -> x.successCount(method));
@@ -242,6 +249,22 @@ public final class TernMeters implements AutoCloseable {
         FunctionCounter.builder("tern.request.errors", m, f)
                 .tags("method", StunMethod.name(method), "code", code)
                 .description("Error responses by method and ERROR-CODE (401 includes every new client's challenge)")
+                .register(registry);
+    }
+
+    private static final String BYTES_HELP = "Application bytes relayed (payload, without STUN/ChannelData framing)";
+
+    private static void relayed(
+            MeterRegistry registry,
+            String name,
+            String direction,
+            String transport,
+            ServerMetrics m,
+            ToDoubleFunction<ServerMetrics> f,
+            String help) {
+        FunctionCounter.builder(name, m, f)
+                .tags("direction", direction, "transport", transport)
+                .description(help + ", by direction and the client's transport")
                 .register(registry);
     }
 

@@ -20,10 +20,16 @@ public final class ServerMetrics {
     private final LongAdder[] errors = new LongAdder[METHODS];
     private final LongAdder tcpConnections = new LongAdder();
     private final Map<RelayDrop, LongAdder> relayDrops = new EnumMap<>(RelayDrop.class);
-    private final LongAdder packetsToPeers = new LongAdder();
-    private final LongAdder bytesToPeers = new LongAdder();
-    private final LongAdder packetsToClients = new LongAdder();
-    private final LongAdder bytesToClients = new LongAdder();
+    /**
+     * Relayed traffic by the client's transport: index {@code ClientTransport.ordinal()} (UDP, TCP,
+     * TLS), kept as an int here so that counting needs no lookup.
+     */
+    public static final int TRANSPORTS = 3;
+
+    private final LongAdder[] packetsToPeers = adders(TRANSPORTS);
+    private final LongAdder[] bytesToPeers = adders(TRANSPORTS);
+    private final LongAdder[] packetsToClients = adders(TRANSPORTS);
+    private final LongAdder[] bytesToClients = adders(TRANSPORTS);
     private final Map<AuthResult.Outcome, LongAdder> authFailures = new EnumMap<>(AuthResult.Outcome.class);
     private final LongAdder allocationsStarted = new LongAdder();
     private final LongAdder allocationsEnded = new LongAdder();
@@ -117,14 +123,48 @@ public final class ServerMetrics {
         relayDrops.get(reason).increment();
     }
 
-    public void relayedToPeers(int bytes) {
-        packetsToPeers.increment();
-        bytesToPeers.add(bytes);
+    /** A packet relayed to a peer for a client on {@code transport} (a ClientTransport ordinal). */
+    public void relayedToPeers(int transport, int bytes) {
+        packetsToPeers[transport].increment();
+        bytesToPeers[transport].add(bytes);
     }
 
-    public void relayedToClient(int bytes) {
-        packetsToClients.increment();
-        bytesToClients.add(bytes);
+    /** A packet relayed to a client on {@code transport} (a ClientTransport ordinal). */
+    public void relayedToClient(int transport, int bytes) {
+        packetsToClients[transport].increment();
+        bytesToClients[transport].add(bytes);
+    }
+
+    private static LongAdder[] adders(int n) {
+        LongAdder[] a = new LongAdder[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = new LongAdder();
+        }
+        return a;
+    }
+
+    private static long sum(LongAdder[] a) {
+        long total = 0;
+        for (LongAdder x : a) {
+            total += x.sum();
+        }
+        return total;
+    }
+
+    public long packetsToPeers(int transport) {
+        return packetsToPeers[transport].sum();
+    }
+
+    public long bytesToPeers(int transport) {
+        return bytesToPeers[transport].sum();
+    }
+
+    public long packetsToClients(int transport) {
+        return packetsToClients[transport].sum();
+    }
+
+    public long bytesToClients(int transport) {
+        return bytesToClients[transport].sum();
     }
 
     public void allocationStarted() {
@@ -165,19 +205,19 @@ public final class ServerMetrics {
     }
 
     public long packetsToPeers() {
-        return packetsToPeers.sum();
+        return sum(packetsToPeers);
     }
 
     public long bytesToPeers() {
-        return bytesToPeers.sum();
+        return sum(bytesToPeers);
     }
 
     public long packetsToClients() {
-        return packetsToClients.sum();
+        return sum(packetsToClients);
     }
 
     public long bytesToClients() {
-        return bytesToClients.sum();
+        return sum(bytesToClients);
     }
 
     /** Allocations that exist now. */

@@ -3,6 +3,7 @@ package io.tern.server.turn;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.socket.DatagramPacket;
+import io.tern.server.transport.ClientTransport;
 import java.net.InetSocketAddress;
 
 /**
@@ -13,10 +14,17 @@ import java.net.InetSocketAddress;
 public abstract sealed class ClientPath {
     private final Channel channel;
     private final InetSocketAddress remote;
+    private final ClientTransport transport;
 
-    private ClientPath(Channel channel, InetSocketAddress remote) {
+    private ClientPath(Channel channel, InetSocketAddress remote, ClientTransport transport) {
         this.channel = channel;
         this.remote = remote;
+        this.transport = transport;
+    }
+
+    /** How the client reached the server: what the relayed-traffic metrics are labelled with. */
+    public final ClientTransport transport() {
+        return transport;
     }
 
     /** A client on a UDP listener: every message is a datagram to its address. */
@@ -54,7 +62,7 @@ public abstract sealed class ClientPath {
 
     private static final class Datagram extends ClientPath {
         Datagram(Channel listener, InetSocketAddress client) {
-            super(listener, client);
+            super(listener, client, ClientTransport.UDP);
         }
 
         @Override
@@ -72,7 +80,10 @@ public abstract sealed class ClientPath {
         private final boolean recordPerMessage;
 
         Stream(Channel connection, boolean recordPerMessage) {
-            super(connection, (InetSocketAddress) connection.remoteAddress());
+            super(
+                    connection,
+                    (InetSocketAddress) connection.remoteAddress(),
+                    recordPerMessage ? ClientTransport.TLS : ClientTransport.TCP);
             this.recordPerMessage = recordPerMessage;
         }
 

@@ -73,7 +73,7 @@ public final class ClientRelay {
         }
         a.packetsToPeers++;
         a.bytesToPeers += length;
-        loop.metrics().relayedToPeers(length);
+        loop.metrics().relayedToPeers(a.client().transport().ordinal(), length);
         Channel socket = relay.channel();
         socket.write(new DatagramPacket(data.retainedSlice(index, length), peer), socket.voidPromise());
         loop.flushes().add(socket);

@@ -51,7 +51,8 @@ final class ConnectionBindHandler implements MethodHandler {
         }
         turn.success(exchange, request);
         turn.send(exchange, request, auth);
-        exchange.handOver(c.bind(exchange.channel(), loop.metrics()));
+        exchange.handOver(
+                c.bind(exchange.channel(), loop.metrics(), exchange.transport().ordinal()));
         exchange.channel().flush();
     }
 }

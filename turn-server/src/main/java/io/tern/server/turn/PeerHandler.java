@@ -98,7 +98,7 @@ final class PeerHandler extends SimpleChannelInboundHandler<DatagramPacket> {
         }
         a.packetsToClient++;
         a.bytesToClient += length;
-        metrics.relayedToClient(length);
+        metrics.relayedToClient(client.transport().ordinal(), length);
         client.write(out);
         loop.flushes().add(client.channel());
     }

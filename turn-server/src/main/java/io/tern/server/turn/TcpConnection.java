@@ -45,14 +45,14 @@ final class TcpConnection {
      * go to the other from now on. Runs on the data connection's loop; the peer's pipeline is
      * changed through Netty's thread-safe pipeline, its handler runs on the peer's loop.
      */
-    TcpPipe bind(Channel dataChannel, ServerMetrics metrics) {
+    TcpPipe bind(Channel dataChannel, ServerMetrics metrics, int transport) {
         data = dataChannel;
-        peer.pipeline().addLast(new TcpPipe(dataChannel, false, metrics));
+        peer.pipeline().addLast(new TcpPipe(dataChannel, false, metrics, transport));
         peer.config().setAutoRead(true);
         if (!peer.isActive()) {
             dataChannel.close();
         }
-        return new TcpPipe(peer, true, metrics);
+        return new TcpPipe(peer, true, metrics, transport);
     }
 
     /** Closes the peer connection and the data connection, if any. */

@@ -22,11 +22,14 @@ final class TcpPipe extends ChannelInboundHandlerAdapter {
     private final Channel other;
     private final boolean toPeer;
     private final ServerMetrics metrics;
+    /** The client data connection's transport, a ClientTransport ordinal (TCP or TLS). */
+    private final int transport;
 
-    TcpPipe(Channel other, boolean toPeer, ServerMetrics metrics) {
+    TcpPipe(Channel other, boolean toPeer, ServerMetrics metrics, int transport) {
         this.other = other;
         this.toPeer = toPeer;
         this.metrics = metrics;
+        this.transport = transport;
     }
 
     @Override
@@ -37,9 +40,9 @@ final class TcpPipe extends ChannelInboundHandlerAdapter {
         }
         int length = data.readableBytes();
         if (toPeer) {
-            metrics.relayedToPeers(length);
+            metrics.relayedToPeers(transport, length);
         } else {
-            metrics.relayedToClient(length);
+            metrics.relayedToClient(transport, length);
         }
         other.writeAndFlush(data, other.voidPromise());
         if (!other.isWritable()) {

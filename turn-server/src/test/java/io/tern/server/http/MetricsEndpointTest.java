@@ -66,14 +66,16 @@ class MetricsEndpointTest {
                         "tern_allocations_ended_total{reason=\"expired\"}",
                         "tern_allocations_ended_total{reason=\"deleted\"}",
                         "tern_allocations_ended_total{reason=\"connection_closed\"}",
+                        "tern_relayed_bytes_total{direction=\"to_client\",transport=\"tcp\"}",
+                        "tern_relayed_packets_total{direction=\"to_peer\",transport=\"tls\"}",
                         "tern_permissions_active",
                         "tern_channels_active",
                         "tern_request_errors_total{code=\"401\",method=\"Allocate\"}",
                         "tern_request_errors_total{code=\"other\",method=\"Refresh\"}",
-                        "tern_relayed_packets_total{direction=\"to_peer\"}",
-                        "tern_relayed_packets_total{direction=\"to_client\"}",
-                        "tern_relayed_bytes_total{direction=\"to_peer\"}",
-                        "tern_relayed_bytes_total{direction=\"to_client\"}",
+                        "tern_relayed_packets_total{direction=\"to_peer\",transport=\"udp\"}",
+                        "tern_relayed_packets_total{direction=\"to_client\",transport=\"udp\"}",
+                        "tern_relayed_bytes_total{direction=\"to_peer\",transport=\"udp\"}",
+                        "tern_relayed_bytes_total{direction=\"to_client\",transport=\"udp\"}",
                         BINDING_OK,
                         "tern_requests_total{method=\"ChannelBind\",result=\"error\"}",
                         "tern_requests_total{method=\"other\",result=\"error\"}",
@@ -161,15 +163,15 @@ class MetricsEndpointTest {
 
             eventually(() -> {
                 Map<String, Double> m = metrics(server.http());
-                return value(m, "tern_relayed_packets_total{direction=\"to_client\"}")
-                        == value(start, "tern_relayed_packets_total{direction=\"to_client\"}") + 1;
+                return value(m, "tern_relayed_packets_total{direction=\"to_client\",transport=\"udp\"}")
+                        == value(start, "tern_relayed_packets_total{direction=\"to_client\",transport=\"udp\"}") + 1;
             });
             Map<String, Double> relayed = metrics(server.http());
-            assertThat(delta(start, relayed, "tern_relayed_packets_total{direction=\"to_peer\"}"))
+            assertThat(delta(start, relayed, "tern_relayed_packets_total{direction=\"to_peer\",transport=\"udp\"}"))
                     .isEqualTo(1);
-            assertThat(delta(start, relayed, "tern_relayed_bytes_total{direction=\"to_peer\"}"))
+            assertThat(delta(start, relayed, "tern_relayed_bytes_total{direction=\"to_peer\",transport=\"udp\"}"))
                     .isEqualTo(hello.length);
-            assertThat(delta(start, relayed, "tern_relayed_bytes_total{direction=\"to_client\"}"))
+            assertThat(delta(start, relayed, "tern_relayed_bytes_total{direction=\"to_client\",transport=\"udp\"}"))
                     .isEqualTo(reply.length);
 
             client.refresh(Duration.ZERO).get(3, TimeUnit.SECONDS);
@@ -181,6 +183,31 @@ class MetricsEndpointTest {
                     .isZero();
         }
         eventually(() -> delta(start, metrics(server.http()), "tern_permissions_active") == 0);
+    }
+
+    @Test
+    void labelsRelayedTrafficWithTheClientsTransport() throws Exception {
+        String tcpToPeer = "tern_relayed_packets_total{direction=\"to_peer\",transport=\"tcp\"}";
+        String udpToPeer = "tern_relayed_packets_total{direction=\"to_peer\",transport=\"udp\"}";
+        Map<String, Double> start = metrics(server.http());
+        try (DatagramSocket peer = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+                StunClient client = StunClient.builder(server.tcp())
+                        .protocol(io.tern.client.TransportProtocol.TCP)
+                        .credentials(new Credentials("alice", "secret"))
+                        .timeout(Duration.ofSeconds(3))
+                        .connect()
+                        .get(3, TimeUnit.SECONDS)) {
+            client.allocate().get(3, TimeUnit.SECONDS);
+            InetSocketAddress peerAddress = (InetSocketAddress) peer.getLocalSocketAddress();
+            client.createPermission(peerAddress).get(3, TimeUnit.SECONDS);
+            client.send(peerAddress, Unpooled.wrappedBuffer(new byte[] {1, 2, 3}))
+                    .get(3, TimeUnit.SECONDS);
+            peer.setSoTimeout(3000);
+            peer.receive(new DatagramPacket(new byte[64], 64));
+        }
+        Map<String, Double> after = metrics(server.http());
+        assertThat(delta(start, after, tcpToPeer)).isEqualTo(1);
+        assertThat(delta(start, after, udpToPeer)).isZero();
     }
 
     @Test

@@ -51,6 +51,7 @@ final class ConnectionBindHandler implements MethodHandler {
         }
         turn.success(exchange, request);
         turn.send(exchange, request, auth);
+        exchange.channel().config().setRecvByteBufAllocator(TcpPipe.READS);
         exchange.handOver(
                 c.bind(exchange.channel(), loop.metrics(), exchange.transport().ordinal()));
         exchange.channel().flush();

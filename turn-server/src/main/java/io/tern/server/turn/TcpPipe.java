@@ -2,6 +2,7 @@ package io.tern.server.turn;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -19,6 +20,14 @@ import io.tern.server.metrics.ServerMetrics;
  * loop): Netty queues a write to a channel from another thread onto that channel's loop.
  */
 final class TcpPipe extends ChannelInboundHandlerAdapter {
+    /**
+     * Reads of at least 2 KiB (up to 64 KiB when busy). Netty's default guess shrinks towards the
+     * size of recent reads, and then cuts back-to-back messages at arbitrary points: legal for a
+     * byte stream, but clients that read one fixed-size message at a time without waiting for its
+     * end (coturn's turnutils_uclient -T) lose the message that arrives in two pieces.
+     */
+    static final AdaptiveRecvByteBufAllocator READS = new AdaptiveRecvByteBufAllocator(2048, 2048, 65536);
+
     private final Channel other;
     private final boolean toPeer;
     private final ServerMetrics metrics;

@@ -71,6 +71,7 @@ final class TcpRelay {
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, TcpPipe.READS)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
@@ -127,6 +128,7 @@ final class TcpRelay {
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
                 .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .option(ChannelOption.RCVBUF_ALLOCATOR, TcpPipe.READS)
                 .handler(new ChannelInboundHandlerAdapter());
         b.connect(peer, new InetSocketAddress(bindAddress.getAddress(), 0)).addListener((ChannelFuture f) -> {
             if (!f.isSuccess()) {

@@ -120,7 +120,9 @@ class DemoCallTest {
             for (JsonNode peer : peers) {
                 String who = name + " -> " + peer.path("name").asText();
                 assertThat(peer.path("connectionState").asText()).as(who).isEqualTo("connected");
-                assertThat(peer.path("framesDecoded").asInt()).as(who).isGreaterThanOrEqualTo(20);
+                // Sam's switch replaces his connections, whose counts start again from 0; the
+                // scenario waits for 10 more frames on every connection after the switch.
+                assertThat(peer.path("framesDecoded").asInt()).as(who).isGreaterThanOrEqualTo(10);
                 assertThat(peer.path("videoBytesReceived").asLong()).as(who).isGreaterThan(5_000);
                 if (name.equals("Sam")) {
                     assertThat(peer.path("candidateType").asText())

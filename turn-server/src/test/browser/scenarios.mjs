@@ -246,9 +246,12 @@ const scenarios = {
     return { low, high, participants: await snapshot([a, b]) };
   },
 
-  /** Two browsers behind symmetric NATs with STUN only: they must NOT connect within `boundMs`. */
-  async natStun() {
-    const [a, b] = await join(['Ada', 'Lin'], { relay: false, quality: 'low' });
+  /**
+   * Two browsers that must NOT connect within `boundMs`: behind symmetric NATs with STUN only, or
+   * (`relay: true`) relay-only through a TURN server they cannot use.
+   */
+  async neverConnects() {
+    const [a, b] = await join(['Ada', 'Lin'], { relay: cfg.relay === true, quality: 'low' });
     const boundMs = cfg.boundMs ?? 10_000;
     const seen = new Set();
     const deadline = Date.now() + boundMs;

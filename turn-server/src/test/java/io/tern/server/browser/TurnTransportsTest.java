@@ -54,14 +54,18 @@ import org.junit.jupiter.api.io.TempDir;
  * passes Chromium {@code --ignore-certificate-errors-spki-list=<base64 SHA-256 of its
  * SubjectPublicKeyInfo>}. Chromium's WebRTC TURN/TLS socket (made in the network service, which
  * verifies it with the same certificate verifier as page loads) honours that allowlist, so one
- * flag covers the page, the WebSocket and TURN, and only for this one key. Playwright's
- * {@code ignoreHTTPSErrors} is not needed; without the flag the TURN/TLS allocation fails.
+ * flag covers the page, the WebSocket and TURN, and only for this one key. Measured with
+ * Chromium 156: without a flag Chromium refuses the certificate and gathers no relay candidate
+ * (a test below keeps that true); {@code --ignore-certificate-errors} works too but trusts
+ * everything; Playwright's {@code ignoreHTTPSErrors} (a per-page DevTools setting) does not reach
+ * the TURN socket, the call never connects. No NSS database ({@code certutil}) is needed.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class TurnTransportsTest {
     private static final String TLS_ADDRESS = TestNet.PUBLIC_ADDRESS;
     private static final String TCP_ADDRESS = "198.18.0.2";
+    private static final int NO_CONNECTION_BOUND_MS = 8_000;
     private static final Pattern COUNTER = Pattern.compile("packets (\\d+) bytes (\\d+)");
 
     /**
@@ -151,6 +155,7 @@ class TurnTransportsTest {
         assertThat(counter("a1_tcp")[0])
                 .as("packets to %s TCP 3478", TLS_ADDRESS)
                 .isZero();
+        assertThat(tls.counter("tern_allocations_total")).isGreaterThanOrEqualTo(2);
         assertThat(tls.counter("tern_tcp_connections_total"))
                 .as("TURN stream connections (TCP and TLS) Tern accepted")
                 .isGreaterThanOrEqualTo(2);
@@ -175,6 +180,34 @@ class TurnTransportsTest {
                 .isZero();
         assertThat(tcp.counter("tern_tcp_connections_total")).isGreaterThanOrEqualTo(2);
         assertThat(tcp.counter("tern_relayed_bytes_total")).isGreaterThanOrEqualTo(videoSent);
+    }
+
+    @Test
+    void withoutTrustingTheCertificateChromiumRefusesTheTlsRelay() throws Exception {
+        // The page over plain http (the operator listener), so that only TURN/TLS meets the certificate.
+        ObjectNode config = BrowserDriver.config("neverConnects", tls.origin(), "untrusted", clients);
+        config.put("relay", true).put("boundMs", NO_CONNECTION_BOUND_MS);
+        long tlsPacketsBefore = counter("a1_tls")[0];
+        double allocationsBefore = tls.counter("tern_allocations_total");
+        JsonNode r = BrowserDriver.run(config, 40, dir, tls::logTail);
+        List<String> seen = new ArrayList<>();
+        r.path("statesSeen").forEach(s -> seen.add(s.asText()));
+        assertThat(seen)
+                .as("connection states seen over %d ms", NO_CONNECTION_BOUND_MS)
+                .isNotEmpty()
+                .doesNotContain("connected");
+        for (JsonNode participant : r.path("participants")) {
+            JsonNode peer = participant.path("peers").get(0);
+            assertThat(peer.path("localCandidateTypes"))
+                    .as("%s's relay candidates", participant.path("name").asText())
+                    .isEmpty();
+        }
+        assertThat(counter("a1_tls")[0] - tlsPacketsBefore)
+                .as("packets Chromium sent to the TLS port trying")
+                .isPositive();
+        assertThat(tls.counter("tern_allocations_total"))
+                .as("allocations: none without a trusted certificate")
+                .isEqualTo(allocationsBefore);
     }
 
     /** Both ends connected relay/relay over {@code relayProtocol}; returns the video bytes both sent. */

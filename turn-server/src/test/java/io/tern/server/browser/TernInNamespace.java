@@ -50,7 +50,7 @@ final class TernInNamespace {
      */
     static TernInNamespace start(TestNet net, String address, boolean publicWeb, Path dir, String... extraArgs)
             throws IOException, InterruptedException {
-        return start(net, address, publicWeb, null, dir, extraArgs);
+        return start(net, address, publicWeb, null, null, dir, extraArgs);
     }
 
     /**
@@ -60,11 +60,11 @@ final class TernInNamespace {
      */
     static TernInNamespace startWithTls(TestNet net, String address, Path cert, Path key, Path dir, String... extraArgs)
             throws IOException, InterruptedException {
-        return start(net, address, false, new Path[] {cert, key}, dir, extraArgs);
+        return start(net, address, false, cert, key, dir, extraArgs);
     }
 
     private static TernInNamespace start(
-            TestNet net, String address, boolean publicWeb, Path[] certAndKey, Path dir, String... extraArgs)
+            TestNet net, String address, boolean publicWeb, Path cert, Path key, Path dir, String... extraArgs)
             throws IOException, InterruptedException {
         String ns = net.pub();
         Path log = dir.resolve("tern-" + address + ".log");
@@ -88,16 +88,16 @@ final class TernInNamespace {
                 "40999",
                 "--allowed-peer-ip",
                 "198.18.0.0/15"));
-        if (certAndKey == null) {
+        if (cert == null) {
             command.add("--no-tls");
         } else {
             command.addAll(List.of(
                     "--tls-listening-port",
                     String.valueOf(TLS_PORT),
                     "--cert",
-                    certAndKey[0].toString(),
+                    cert.toString(),
                     "--pkey",
-                    certAndKey[1].toString(),
+                    key.toString(),
                     "--tls-web"));
         }
         if (publicWeb) {
@@ -108,7 +108,7 @@ final class TernInNamespace {
         }
         command.addAll(List.of(extraArgs));
         Process process = net.start(ns, log, command);
-        TernInNamespace tern = new TernInNamespace(net, ns, address, publicWeb, certAndKey != null, log, process);
+        TernInNamespace tern = new TernInNamespace(net, ns, address, publicWeb, cert != null, log, process);
         tern.awaitReady();
         return tern;
     }

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tern.server.tls.CertificateAndKey;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.MessageDigest;
@@ -69,22 +69,26 @@ class TurnTransportsTest {
     private static final Pattern COUNTER = Pattern.compile("packets (\\d+) bytes (\\d+)");
 
     /**
-     * Counts what arrives at each Tern's STUN/TURN ports (named counters {@code a1_tls},
-     * {@code a1_tcp}, {@code a1_udp} for 198.18.0.1, {@code a2_...} for 198.18.0.2).
+     * Counts what the browsers (on the bridge) send to each Tern's ports: named counters
+     * {@code a1_tls}, {@code a1_tcp}, {@code a1_udp}, {@code a1_http} for 198.18.0.1 and
+     * {@code a2_...} for 198.18.0.2. The test's own /metrics reads come over lo and are not counted.
      */
     private static final String COUNTERS = """
             table inet tern_count {
               counter a1_tls {}
               counter a1_tcp {}
               counter a1_udp {}
+              counter a1_http {}
               counter a2_tls {}
               counter a2_tcp {}
               counter a2_udp {}
               chain input {
                 type filter hook input priority filter; policy accept;
+                iifname != "br0" accept
                 ip daddr 198.18.0.1 tcp dport 5349 counter name "a1_tls"
                 ip daddr 198.18.0.1 tcp dport 3478 counter name "a1_tcp"
                 ip daddr 198.18.0.1 udp dport 3478 counter name "a1_udp"
+                ip daddr 198.18.0.1 tcp dport 9641 counter name "a1_http"
                 ip daddr 198.18.0.2 tcp dport 5349 counter name "a2_tls"
                 ip daddr 198.18.0.2 tcp dport 3478 counter name "a2_tcp"
                 ip daddr 198.18.0.2 udp dport 3478 counter name "a2_udp"
@@ -140,7 +144,11 @@ class TurnTransportsTest {
     void turnsOverTlsOnTheSharedPortRelaysBothWays() throws Exception {
         ObjectNode config = BrowserDriver.config("relayPair", tls.tlsOrigin(), "over-tls", clients);
         config.putArray("chromiumArgs").add("--ignore-certificate-errors-spki-list=" + spki);
+        long httpPacketsBefore = counter("a1_http")[0];
         JsonNode r = BrowserDriver.run(config, 50, dir, tls::logTail);
+        assertThat(counter("a1_http")[0] - httpPacketsBefore)
+                .as("packets to the plain HTTP port: the page and its signaling came over TLS")
+                .isZero();
         long videoSent = assertRelayPair(r, "tls", "turns:" + TLS_ADDRESS + ":5349?transport=tcp", TLS_ADDRESS);
 
         long[] tlsIn = counter("a1_tls");
@@ -282,15 +290,10 @@ class TurnTransportsTest {
                 Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName(GeneralName.iPAddress, ip)));
         X509CertificateHolder holder =
                 builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(pair.getPrivate()));
-        new io.tern.server.tls.CertificateAndKey(
-                        List.of(new JcaX509CertificateConverter().getCertificate(holder)), pair.getPrivate())
+        new CertificateAndKey(List.of(new JcaX509CertificateConverter().getCertificate(holder)), pair.getPrivate())
                 .writePem(certFile, keyFile);
-        try {
-            byte[] digest =
-                    MessageDigest.getInstance("SHA-256").digest(pair.getPublic().getEncoded());
-            return Base64.getEncoder().encodeToString(digest);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+        byte[] spki = pair.getPublic().getEncoded(); // X.509 SubjectPublicKeyInfo, DER
+        return Base64.getEncoder()
+                .encodeToString(MessageDigest.getInstance("SHA-256").digest(spki));
     }
 }

@@ -37,15 +37,18 @@ export class StepFailed extends Error {
   }
 }
 
-/** One Chromium process whose network is the namespace `netns` (a wrapper runs it via `ip netns exec`). */
-export async function launchIn(netns, origin) {
+/**
+ * One Chromium process whose network is the namespace `netns` (a wrapper runs it via `ip netns
+ * exec`); `extraArgs` are more command-line flags (e.g. a certificate to trust).
+ */
+export async function launchIn(netns, origin, extraArgs = []) {
   const dir = mkdtempSync(join(tmpdir(), 'tern-chromium-'));
   const wrapper = join(dir, 'chromium');
   writeFileSync(wrapper, `#!/bin/sh\nexec ${IP} netns exec ${netns} ${CHROMIUM} "$@"\n`, { mode: 0o755 });
   const started = Date.now();
   const browser = await chromium.launch({
     executablePath: wrapper,
-    args: [...FLAGS, `--unsafely-treat-insecure-origin-as-secure=${origin}`],
+    args: [...FLAGS, `--unsafely-treat-insecure-origin-as-secure=${origin}`, ...extraArgs],
     timeout: 30_000,
   });
   log(`chromium ${browser.version()} up in ${netns} after ${Date.now() - started} ms`);

@@ -19,7 +19,7 @@ const cutNetworks = new Set(); // restored whatever happens: the next scenario u
 
 /** Launches one browser per client namespace (in parallel), then joins them one after the other. */
 async function join(names, { relay = true, quality = 'medium' } = {}) {
-  const launched = await Promise.all(names.map((_, i) => launchIn(cfg.clients[i], cfg.origin)));
+  const launched = await Promise.all(names.map((_, i) => launchIn(cfg.clients[i], cfg.origin, cfg.chromiumArgs ?? [])));
   browsers.push(...launched);
   const joined = [];
   for (const [i, name] of names.entries()) {
@@ -107,6 +107,19 @@ const scenarios = {
     const connectMs = Date.now() - t0;
     await framesFlow([a, b], 30);
     return { connectMs, participants: await snapshot([a, b]), relayedBytes: await relayedBytes(a) };
+  },
+
+  /**
+   * Two browsers, relay only, at quality low, through whichever TURN URL Tern hands out (the test
+   * limits it to one transport with --signal-ice-url): both connect and video flows both ways.
+   */
+  async relayPair() {
+    const [a, b] = await join(['Ada', 'Lin'], { relay: true, quality: 'low' });
+    const t0 = Date.now();
+    await allConnected([a, b], 1);
+    const connectMs = Date.now() - t0;
+    await framesFlow([a, b], 30);
+    return { connectMs, participants: await snapshot([a, b]) };
   },
 
   /**
@@ -233,9 +246,12 @@ const scenarios = {
     return { low, high, participants: await snapshot([a, b]) };
   },
 
-  /** Two browsers behind symmetric NATs with STUN only: they must NOT connect within `boundMs`. */
-  async natStun() {
-    const [a, b] = await join(['Ada', 'Lin'], { relay: false, quality: 'low' });
+  /**
+   * Two browsers that must NOT connect within `boundMs`: behind symmetric NATs with STUN only, or
+   * (`relay: true`) relay-only through a TURN server they cannot use.
+   */
+  async neverConnects() {
+    const [a, b] = await join(['Ada', 'Lin'], { relay: cfg.relay === true, quality: 'low' });
     const boundMs = cfg.boundMs ?? 10_000;
     const seen = new Set();
     const deadline = Date.now() + boundMs;

@@ -64,7 +64,7 @@ class SymmetricNatTest {
 
     @Test
     void withOnlyStunTheCallCannotConnect() throws Exception {
-        var config = BrowserDriver.config("natStun", stunOnly.origin(), "nat-stun", clients);
+        var config = BrowserDriver.config("neverConnects", stunOnly.origin(), "nat-stun", clients);
         config.put("boundMs", NO_CONNECTION_BOUND_MS);
         JsonNode r = BrowserDriver.run(config, 60, dir, stunOnly::logTail);
         assertNoConsoleErrors(r);

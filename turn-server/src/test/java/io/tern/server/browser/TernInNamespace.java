@@ -19,19 +19,23 @@ final class TernInNamespace {
     static final int STUN_PORT = 3478;
     static final int HTTP_PORT = 9641;
     static final int WEB_PORT = 8080;
+    static final int TLS_PORT = 5349;
 
     private final TestNet net;
     private final String ns;
     private final String address;
     private final boolean publicWeb;
+    private final boolean tls;
     private final Path log;
     private final Process process;
 
-    private TernInNamespace(TestNet net, String ns, String address, boolean publicWeb, Path log, Process process) {
+    private TernInNamespace(
+            TestNet net, String ns, String address, boolean publicWeb, boolean tls, Path log, Process process) {
         this.net = net;
         this.ns = ns;
         this.address = address;
         this.publicWeb = publicWeb;
+        this.tls = tls;
         this.log = log;
         this.process = process;
     }
@@ -45,6 +49,22 @@ final class TernInNamespace {
      *     public deployment would
      */
     static TernInNamespace start(TestNet net, String address, boolean publicWeb, Path dir, String... extraArgs)
+            throws IOException, InterruptedException {
+        return start(net, address, publicWeb, null, null, dir, extraArgs);
+    }
+
+    /**
+     * As {@link #start} with the demo on the operator listener, plus TURN over TLS on
+     * {@link #TLS_PORT} with this certificate and key (PEM), and {@code --tls-web}: the TLS port
+     * serves the demo page and {@code /signal} too ({@link #tlsOrigin()}).
+     */
+    static TernInNamespace startWithTls(TestNet net, String address, Path cert, Path key, Path dir, String... extraArgs)
+            throws IOException, InterruptedException {
+        return start(net, address, false, cert, key, dir, extraArgs);
+    }
+
+    private static TernInNamespace start(
+            TestNet net, String address, boolean publicWeb, Path cert, Path key, Path dir, String... extraArgs)
             throws IOException, InterruptedException {
         String ns = net.pub();
         Path log = dir.resolve("tern-" + address + ".log");
@@ -66,9 +86,20 @@ final class TernInNamespace {
                 "40000",
                 "--max-port",
                 "40999",
-                "--no-tls",
                 "--allowed-peer-ip",
                 "198.18.0.0/15"));
+        if (cert == null) {
+            command.add("--no-tls");
+        } else {
+            command.addAll(List.of(
+                    "--tls-listening-port",
+                    String.valueOf(TLS_PORT),
+                    "--cert",
+                    cert.toString(),
+                    "--pkey",
+                    key.toString(),
+                    "--tls-web"));
+        }
         if (publicWeb) {
             command.addAll(
                     List.of("--http-listen", "127.0.0.1:" + HTTP_PORT, "--web-listen", address + ":" + WEB_PORT));
@@ -77,7 +108,7 @@ final class TernInNamespace {
         }
         command.addAll(List.of(extraArgs));
         Process process = net.start(ns, log, command);
-        TernInNamespace tern = new TernInNamespace(net, ns, address, publicWeb, log, process);
+        TernInNamespace tern = new TernInNamespace(net, ns, address, publicWeb, cert != null, log, process);
         tern.awaitReady();
         return tern;
     }
@@ -85,6 +116,14 @@ final class TernInNamespace {
     /** The origin the browsers load the demo from. */
     String origin() {
         return "http://" + address + ":" + (publicWeb ? WEB_PORT : HTTP_PORT);
+    }
+
+    /** The origin of the demo on the shared TLS port (https, signaling over wss). */
+    String tlsOrigin() {
+        if (!tls) {
+            throw new IllegalStateException("this Tern runs without TLS");
+        }
+        return "https://" + address + ":" + TLS_PORT;
     }
 
     /** Prometheus text from the operator listener. */

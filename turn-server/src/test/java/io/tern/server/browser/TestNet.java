@@ -135,11 +135,11 @@ final class TestNet implements AutoCloseable {
         return p.exitValue() == 0 ? new String(out, StandardCharsets.UTF_8) : "";
     }
 
-    /** Runs {@code nft} inside a namespace with a ruleset on stdin (or arguments). */
-    void nft(String ns, String rules, String... args) throws IOException, InterruptedException {
+    /** Runs {@code nft} inside a namespace with a ruleset on stdin (or arguments); its output. */
+    String nft(String ns, String rules, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(IP, "netns", "exec", ns, NFT));
         command.addAll(args.length == 0 ? List.of("-f", "-") : List.of(args));
-        run(command, rules);
+        return run(command, rules);
     }
 
     private String namespace(String name) throws IOException, InterruptedException {

@@ -227,6 +227,7 @@ public final class Allocation {
                 relayed.append(relayed.length() == 0 ? "" : " + ").append(r.relayedAddress());
             }
         }
-        return "allocation " + relayed + " for " + client.remote() + " (" + username + ")";
+        return "allocation " + relayed + " for " + client.remote() + " over "
+                + client.transport().name().toLowerCase(java.util.Locale.ROOT) + " (" + username + ")";
     }
 }

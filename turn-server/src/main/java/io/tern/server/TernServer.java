@@ -434,10 +434,6 @@ public final class TernServer implements AutoCloseable {
      * own ports.
      */
     private List<String> turnUris(String hostHeader) {
-        List<String> configured = config.signaling().iceUrls();
-        if (!configured.isEmpty()) {
-            return configured;
-        }
         String host = IceServers.hostOf(hostHeader);
         if (host == null) {
             host = IceServers.hostOf(
@@ -445,12 +441,15 @@ public final class TernServer implements AutoCloseable {
                             ? listeners.tcpAddresses().get(0)
                             : listeners.udpAddresses().get(0));
         }
-        return IceServers.urls(
-                host,
-                new IceServers.Ports(
-                        config.udp() ? listeners.udpAddresses().get(0).getPort() : -1,
-                        config.tcp() ? listeners.tcpAddresses().get(0).getPort() : -1,
-                        tls != null ? listeners.tlsAddresses().get(0).getPort() : -1));
+        return IceServers.urls(config.signaling().iceUrls(), host, turnPorts());
+    }
+
+    /** Tern's bound STUN/TURN ports, -1 for a transport that is off: what handed-out URLs name. */
+    private IceServers.Ports turnPorts() {
+        return new IceServers.Ports(
+                config.udp() ? listeners.udpAddresses().get(0).getPort() : -1,
+                config.tcp() ? listeners.tcpAddresses().get(0).getPort() : -1,
+                tls != null ? listeners.tlsAddresses().get(0).getPort() : -1);
     }
 
     private void startHttp() throws InterruptedException {
@@ -462,14 +461,7 @@ public final class TernServer implements AutoCloseable {
         Function<EventLoop, WebRoutes> routes = null;
         if (sc.enabled()) {
             routes = loop -> {
-                Signaling s = new Signaling(
-                        loop,
-                        sc,
-                        () -> restSecret,
-                        config.udp() ? listeners.udpAddresses().get(0).getPort() : -1,
-                        config.tcp() ? listeners.tcpAddresses().get(0).getPort() : -1,
-                        tls != null ? listeners.tlsAddresses().get(0).getPort() : -1,
-                        signalMetrics);
+                Signaling s = new Signaling(loop, sc, () -> restSecret, turnPorts(), signalMetrics);
                 signaling = s;
                 WebRoutes w = new WebRoutes(s);
                 webRoutes = w;

@@ -2,19 +2,15 @@ package io.tern.server.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.tern.server.auth.CredentialStore;
 import io.tern.server.config.ApiConfig;
@@ -81,11 +77,7 @@ public final class CredentialsApi extends SimpleChannelInboundHandler<FullHttpRe
             return;
         }
         try {
-            FullHttpResponse response = answer(ctx, request, query);
-            response.headers()
-                    .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE)
-                    .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
-            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+            HttpResponses.sendAndClose(ctx, answer(ctx, request, query));
         } finally {
             request.release();
         }
@@ -94,12 +86,11 @@ public final class CredentialsApi extends SimpleChannelInboundHandler<FullHttpRe
     private FullHttpResponse answer(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder query) {
         ApiConfig api = keys.get();
         if (!api.enabled()) {
-            return text(HttpResponseStatus.NOT_FOUND, "not found: the credentials API is off (set api-key)\n");
+            return HttpResponses.text(
+                    HttpResponseStatus.NOT_FOUND, "not found: the credentials API is off (set api-key)\n");
         }
         if (!request.method().equals(HttpMethod.POST)) {
-            FullHttpResponse r = text(HttpResponseStatus.METHOD_NOT_ALLOWED, "use POST\n");
-            r.headers().set(HttpHeaderNames.ALLOW, "POST");
-            return r;
+            return HttpResponses.notAllowed("POST");
         }
         String authorization = request.headers().get(HttpHeaderNames.AUTHORIZATION);
         String presented = authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
@@ -111,7 +102,8 @@ public final class CredentialsApi extends SimpleChannelInboundHandler<FullHttpRe
                     "credentials API: refused a request from {} ({})",
                     ctx.channel().remoteAddress(),
                     presented == null ? "no bearer key" : "wrong key");
-            FullHttpResponse r = text(HttpResponseStatus.UNAUTHORIZED, "give Authorization: Bearer API_KEY\n");
+            FullHttpResponse r =
+                    HttpResponses.text(HttpResponseStatus.UNAUTHORIZED, "give Authorization: Bearer API_KEY\n");
             r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"tern\"");
             return r;
         }
@@ -120,7 +112,7 @@ public final class CredentialsApi extends SimpleChannelInboundHandler<FullHttpRe
                 || user.length() > 128
                 || user.indexOf(':') >= 0
                 || !user.chars().allMatch(c -> c > ' ' && c != 0x7F)) {
-            return text(
+            return HttpResponses.text(
                     HttpResponseStatus.BAD_REQUEST, "bad user: 1 to 128 printable characters, no spaces and no ':'\n");
         }
         long ttl;
@@ -130,13 +122,13 @@ public final class CredentialsApi extends SimpleChannelInboundHandler<FullHttpRe
             ttl = -1;
         }
         if (ttl < MIN_TTL_SECONDS || ttl > MAX_TTL_SECONDS) {
-            return text(
+            return HttpResponses.text(
                     HttpResponseStatus.BAD_REQUEST,
                     "bad ttl: a number of seconds from " + MIN_TTL_SECONDS + " to " + MAX_TTL_SECONDS + "\n");
         }
         String key = secret.get();
         if (key == null) {
-            return text(
+            return HttpResponses.text(
                     HttpResponseStatus.SERVICE_UNAVAILABLE,
                     "no TURN REST secret: set static-auth-secret (or leave signaling on)\n");
         }
@@ -146,26 +138,14 @@ public final class CredentialsApi extends SimpleChannelInboundHandler<FullHttpRe
         body.put("password", CredentialStore.restPassword(key, username));
         body.put("ttl", ttl);
         uris.apply(request.headers().get(HttpHeaderNames.HOST)).forEach(body.putArray("uris")::add);
-        byte[] bytes = body.toString().getBytes(StandardCharsets.UTF_8);
-        FullHttpResponse r =
-                new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(bytes));
-        r.headers()
-                .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
-                .setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
-        return r;
+        return HttpResponses.of(
+                HttpResponseStatus.OK,
+                HttpHeaderValues.APPLICATION_JSON.toString(),
+                body.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     private static String first(QueryStringDecoder query, String name, String otherwise) {
         List<String> values = query.parameters().get(name);
         return values == null || values.isEmpty() ? otherwise : values.get(0);
-    }
-
-    private static FullHttpResponse text(HttpResponseStatus status, String body) {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(bytes));
-        r.headers()
-                .set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
-                .setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
-        return r;
     }
 }

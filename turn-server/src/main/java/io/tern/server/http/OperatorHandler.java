@@ -1,19 +1,13 @@
 package io.tern.server.http;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.function.BooleanSupplier;
@@ -30,8 +24,6 @@ final class OperatorHandler extends SimpleChannelInboundHandler<FullHttpRequest>
 
     /** The Prometheus text exposition format that {@link PrometheusMeterRegistry#scrape()} writes. */
     static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
-
-    private static final String TEXT = "text/plain; charset=utf-8";
 
     private final PrometheusMeterRegistry registry;
     private final BooleanSupplier ready;
@@ -52,12 +44,11 @@ final class OperatorHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         }
         FullHttpResponse response;
         if (request.decoderResult().isFailure()) {
-            response = text(HttpResponseStatus.BAD_REQUEST, "bad request\n");
+            response = HttpResponses.text(HttpResponseStatus.BAD_REQUEST, "bad request\n");
         } else {
             response = answer(request);
         }
-        response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        HttpResponses.sendAndClose(ctx, response);
     }
 
     private static boolean isOperatorPath(FullHttpRequest request) {
@@ -68,35 +59,23 @@ final class OperatorHandler extends SimpleChannelInboundHandler<FullHttpRequest>
     private FullHttpResponse answer(FullHttpRequest request) {
         String path = new QueryStringDecoder(request.uri()).path();
         if (!isOperatorPath(request)) {
-            return text(HttpResponseStatus.NOT_FOUND, "not found; try /metrics, /healthz or /readyz\n");
+            return HttpResponses.text(HttpResponseStatus.NOT_FOUND, "not found; try /metrics, /healthz or /readyz\n");
         }
         if (!request.method().equals(HttpMethod.GET)) {
-            FullHttpResponse r = text(HttpResponseStatus.METHOD_NOT_ALLOWED, "use GET\n");
-            r.headers().set(HttpHeaderNames.ALLOW, "GET");
-            return r;
+            return HttpResponses.notAllowed("GET");
         }
         return switch (path) {
-            case "/metrics" -> respond(HttpResponseStatus.OK, PROMETHEUS_TEXT, registry.scrape());
-            case "/healthz" -> text(HttpResponseStatus.OK, "ok\n");
+            case "/metrics" ->
+                HttpResponses.of(
+                        HttpResponseStatus.OK,
+                        PROMETHEUS_TEXT,
+                        registry.scrape().getBytes(StandardCharsets.UTF_8));
+            case "/healthz" -> HttpResponses.text(HttpResponseStatus.OK, "ok\n");
             default ->
                 ready.getAsBoolean()
-                        ? text(HttpResponseStatus.OK, "ready\n")
-                        : text(HttpResponseStatus.SERVICE_UNAVAILABLE, "not ready\n");
+                        ? HttpResponses.text(HttpResponseStatus.OK, "ready\n")
+                        : HttpResponses.text(HttpResponseStatus.SERVICE_UNAVAILABLE, "not ready\n");
         };
-    }
-
-    private static FullHttpResponse text(HttpResponseStatus status, String body) {
-        return respond(status, TEXT, body);
-    }
-
-    private static FullHttpResponse respond(HttpResponseStatus status, String contentType, String body) {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(bytes));
-        r.headers()
-                .set(HttpHeaderNames.CONTENT_TYPE, contentType)
-                .setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length)
-                .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
-        return r;
     }
 
     @Override

@@ -1,7 +1,6 @@
 package io.tern.server.http;
 
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
@@ -26,7 +25,6 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 import io.tern.server.config.SignalingConfig;
 import io.tern.server.signaling.Signaling;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,8 +44,6 @@ public final class WebRoutes extends SimpleChannelInboundHandler<FullHttpRequest
     private static final Logger log = LoggerFactory.getLogger(WebRoutes.class);
 
     public static final String SIGNAL_PATH = "/signal";
-
-    private static final String TEXT = "text/plain; charset=utf-8";
 
     private final Signaling signaling;
     private final StaticFiles files;
@@ -71,7 +67,7 @@ public final class WebRoutes extends SimpleChannelInboundHandler<FullHttpRequest
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
         if (request.decoderResult().isFailure()) {
-            respond(ctx, text(HttpResponseStatus.BAD_REQUEST, "bad request\n"));
+            HttpResponses.sendAndClose(ctx, HttpResponses.text(HttpResponseStatus.BAD_REQUEST, "bad request\n"));
             return;
         }
         String path = new QueryStringDecoder(request.uri()).path();
@@ -81,12 +77,12 @@ public final class WebRoutes extends SimpleChannelInboundHandler<FullHttpRequest
         }
         StaticFiles.File file = files.find(path);
         if (file == null) {
-            respond(ctx, text(HttpResponseStatus.NOT_FOUND, "not found\n"));
+            HttpResponses.sendAndClose(ctx, HttpResponses.text(HttpResponseStatus.NOT_FOUND, "not found\n"));
             return;
         }
         boolean head = request.method().equals(HttpMethod.HEAD);
         if (!head && !request.method().equals(HttpMethod.GET)) {
-            respond(ctx, notAllowed("GET, HEAD"));
+            HttpResponses.sendAndClose(ctx, HttpResponses.notAllowed("GET, HEAD"));
             return;
         }
         FullHttpResponse r = new DefaultFullHttpResponse(
@@ -98,16 +94,19 @@ public final class WebRoutes extends SimpleChannelInboundHandler<FullHttpRequest
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, file.bytes().length)
                 .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_CACHE)
                 .set("X-Content-Type-Options", "nosniff");
-        respond(ctx, r);
+        HttpResponses.sendAndClose(ctx, r);
     }
 
     private void upgrade(ChannelHandlerContext ctx, FullHttpRequest request) {
         if (!request.method().equals(HttpMethod.GET)) {
-            respond(ctx, notAllowed("GET"));
+            HttpResponses.sendAndClose(ctx, HttpResponses.notAllowed("GET"));
             return;
         }
         if (!request.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)) {
-            respond(ctx, text(HttpResponseStatus.BAD_REQUEST, "use a WebSocket client (Upgrade: websocket)\n"));
+            HttpResponses.sendAndClose(
+                    ctx,
+                    HttpResponses.text(
+                            HttpResponseStatus.BAD_REQUEST, "use a WebSocket client (Upgrade: websocket)\n"));
             return;
         }
         SignalingConfig config = signaling.config();
@@ -134,7 +133,10 @@ public final class WebRoutes extends SimpleChannelInboundHandler<FullHttpRequest
                 }
             });
         } catch (WebSocketHandshakeException e) {
-            respond(ctx, text(HttpResponseStatus.BAD_REQUEST, "bad WebSocket handshake: " + e.getMessage() + "\n"));
+            HttpResponses.sendAndClose(
+                    ctx,
+                    HttpResponses.text(
+                            HttpResponseStatus.BAD_REQUEST, "bad WebSocket handshake: " + e.getMessage() + "\n"));
             return;
         }
         // HTTP-only handlers make way; the connection now lives as long as it stays active.
@@ -154,27 +156,6 @@ public final class WebRoutes extends SimpleChannelInboundHandler<FullHttpRequest
                 .addLast(new IdleStateHandler(idleThird, 0, 0, TimeUnit.MILLISECONDS))
                 .addLast(signaling.newConnection(ctx.channel(), host));
         log.debug("signaling connection from {}", ctx.channel().remoteAddress());
-    }
-
-    private static FullHttpResponse notAllowed(String allow) {
-        FullHttpResponse r = text(HttpResponseStatus.METHOD_NOT_ALLOWED, "use " + allow + "\n");
-        r.headers().set(HttpHeaderNames.ALLOW, allow);
-        return r;
-    }
-
-    private static void respond(ChannelHandlerContext ctx, FullHttpResponse response) {
-        response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
-    }
-
-    private static FullHttpResponse text(HttpResponseStatus status, String body) {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(bytes));
-        r.headers()
-                .set(HttpHeaderNames.CONTENT_TYPE, TEXT)
-                .setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length)
-                .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
-        return r;
     }
 
     @Override

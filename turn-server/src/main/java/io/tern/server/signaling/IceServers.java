@@ -65,6 +65,11 @@ public final class IceServers {
         return ip;
     }
 
+    /** {@code configured} ({@code signal-ice-url}) when there are any, else {@link #urls(String, Ports)}. */
+    public static List<String> urls(List<String> configured, String host, Ports ports) {
+        return configured.isEmpty() ? urls(host, ports) : configured;
+    }
+
     /** The URLs for a client that reached Tern as {@code host}. */
     public static List<String> urls(String host, Ports ports) {
         List<String> urls = new ArrayList<>();

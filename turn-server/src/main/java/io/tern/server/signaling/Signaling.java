@@ -64,13 +64,11 @@ public final class Signaling {
             EventExecutor loop,
             SignalingConfig config,
             Supplier<String> turnSecret,
-            int udpPort,
-            int tcpPort,
-            int tlsPort,
+            IceServers.Ports ports,
             SignalMetrics metrics) {
         this.loop = loop;
         this.metrics = metrics;
-        this.ports = new IceServers.Ports(udpPort, tcpPort, tlsPort);
+        this.ports = ports;
         this.settings = new Settings(config, turnSecret, new Json(config.maxMessageBytes()));
     }
 
@@ -296,9 +294,7 @@ public final class Signaling {
                 peers.add(describe(other));
             }
         }
-        List<String> urls = s.config().iceUrls().isEmpty()
-                ? IceServers.urls(c.host, ports)
-                : s.config().iceUrls();
+        List<String> urls = IceServers.urls(s.config().iceUrls(), c.host, ports);
         long expiry =
                 Instant.now().getEpochSecond() + s.config().credentialTtl().getSeconds();
         m.set("iceServers", IceServers.build(json, urls, s.turnSecret().get(), p.id, expiry));

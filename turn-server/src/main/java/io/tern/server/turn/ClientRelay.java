@@ -58,17 +58,18 @@ public final class ClientRelay {
             loop.metrics().relayDropped(RelayDrop.NO_PERMISSION);
             return;
         }
-        if (!a.toPeersLimiter().tryAcquire(length, now)) {
-            a.dropped++;
-            loop.metrics().relayDropped(RelayDrop.RATE_LIMITED);
-            return;
-        }
+        // Before the rate limiter, so that a packet that cannot leave takes no bytes of the budget.
         RelaySocket relay = a.relayFor(peer.getAddress());
         if (relay == null || a.tcp() != null) {
             // No relay of the peer's family; or a TCP allocation, whose data only flows on its
             // peer connections (RFC 6062 §5.1: no Send, no ChannelData).
             a.dropped++;
             loop.metrics().relayDropped(RelayDrop.NO_RELAY_FOR_FAMILY);
+            return;
+        }
+        if (!a.toPeersLimiter().tryAcquire(length, now)) {
+            a.dropped++;
+            loop.metrics().relayDropped(RelayDrop.RATE_LIMITED);
             return;
         }
         a.packetsToPeers++;

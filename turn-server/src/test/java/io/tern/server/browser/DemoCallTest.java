@@ -49,6 +49,7 @@ class DemoCallTest {
         if (net != null) {
             net.close();
         }
+        TernInNamespace.assertNoLeaks(tern);
     }
 
     private JsonNode run(String scenario, int browsers, int timeoutSeconds) throws Exception {

@@ -60,6 +60,7 @@ class SymmetricNatTest {
         if (net != null) {
             net.close();
         }
+        TernInNamespace.assertNoLeaks(stunOnly, withTurn);
     }
 
     @Test

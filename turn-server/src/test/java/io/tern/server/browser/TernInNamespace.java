@@ -74,6 +74,8 @@ final class TernInNamespace {
                 System.getProperty("java.class.path"),
                 // The production logging (INFO), not the tests' logback-test.xml (WARN).
                 "-Dlogback.configurationFile=logback.xml",
+                // As strict as the in-process tests: every buffer tracked, a report fails the test.
+                "-Dio.netty.leakDetection.level=paranoid",
                 Main.class.getName(),
                 "serve",
                 "--listening-ip",
@@ -141,6 +143,19 @@ final class TernInNamespace {
             }
         }
         return sum;
+    }
+
+    /**
+     * Fails when any of these servers' output holds a Netty leak report (null entries are servers
+     * that never started). Call it after the processes stopped, so their logs are complete.
+     */
+    static void assertNoLeaks(TernInNamespace... terns) throws IOException {
+        for (TernInNamespace tern : terns) {
+            if (tern != null
+                    && Files.readString(tern.log, StandardCharsets.UTF_8).contains("LEAK:")) {
+                throw new AssertionError("Netty reported a leaked buffer in " + tern.log + ":\n" + tern.logTail());
+            }
+        }
     }
 
     /** The last lines of Tern's output, for failure messages. */

@@ -138,6 +138,7 @@ class TurnTransportsTest {
         if (net != null) {
             net.close();
         }
+        TernInNamespace.assertNoLeaks(tls, tcp);
     }
 
     @Test

@@ -291,7 +291,13 @@ public final class Signaling {
         ArrayNode peers = m.putArray("peers");
         for (Participant other : p.room.participants()) {
             if (other != p) {
-                peers.add(describe(other));
+                ObjectNode entry = describe(other);
+                if (other.connection == null) {
+                    // Within its grace period: an offer now would wait in its queue, and its ICE
+                    // would likely time out first; the client waits for peer-back instead.
+                    entry.put("away", true);
+                }
+                peers.add(entry);
             }
         }
         List<String> urls = IceServers.urls(s.config().iceUrls(), c.host, ports);

@@ -235,6 +235,37 @@ const scenarios = {
     };
   },
 
+  /**
+   * Lin's socket is lost (she holds off reconnecting for a few seconds) when Sam joins: Sam is told
+   * she is away and holds back his offer to her until she is back; then the three make a full mesh.
+   */
+  async awayNewcomer() {
+    const [a, b] = await join(['Ada', 'Lin'], { relay: true, quality: 'low' });
+    const samBrowser = await launchIn(cfg.clients[2], cfg.origin, cfg.chromiumArgs ?? []);
+    browsers.push(samBrowser);
+    const c = await Participant.open(samBrowser, 'Sam', `${cfg.origin}/?relay=1&quality=low`);
+    participants.push(c);
+    await allConnected([a, b], 1);
+    const linId = (await b.state()).selfId;
+
+    await b.call('dropSignaling', 4_000); // within the grace period
+    await a.waitFor('Lin shown as away', (s) => s.peers[0]?.away, 5_000);
+    await c.call('join', cfg.room, 'Sam');
+    await c.waitFor('Sam joined with two peers', (s) => s.joined && s.peers.length === 2, 5_000);
+    await sleep(1_000); // an eager offer would have been made by now
+    const linSeenBySam = await c.peer(linId);
+    const linStillAway = (await a.peer(linId)).away;
+    await b.waitFor('Lin resumed', (s) => s.joined, 10_000);
+    await allConnected([a, b, c], 2);
+    return {
+      linId,
+      linSeenBySam,
+      linStillAway,
+      samEvents: (await c.events()).filter((e) => e.peer === linId).map((e) => e.type),
+      participants: await snapshot([a, b, c]),
+    };
+  },
+
   /** Preferred quality low caps the video sent; high on the other side for comparison. */
   async quality() {
     const [a, b] = await join(['Low', 'High'], { relay: true, quality: 'low' });

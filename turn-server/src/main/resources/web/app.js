@@ -2,9 +2,10 @@
 // (docs/signaling.md) and Tern's STUN/TURN. Plain modern JavaScript, no build step.
 //
 // Each pair of participants has one RTCPeerConnection with one audio and one video transceiver.
-// The participant who joins later sends the first offer (the protocol's rule); after that either
-// side may renegotiate (receive switch, ICE restart), and glare is settled with the "perfect
-// negotiation" pattern: the participant who was there first is the polite one.
+// The participant who joins later sends the first offer (the protocol's rule; to a participant
+// listed as away, only once it is back); after that either side may renegotiate (receive switch,
+// ICE restart), and glare is settled with the "perfect negotiation" pattern: the participant who
+// was there first is the polite one.
 //
 // window.tern is a small API for scripts and tests; see the bottom of this file.
 
@@ -334,6 +335,7 @@ function onSignal(msg) {
       const p = peers.get(msg.peer);
       if (p) {
         p.away = msg.type === 'peer-away';
+        offerIfBack(p);
         render(p);
       }
       break;
@@ -387,6 +389,8 @@ function onJoined(msg, resumed) {
       const p = peers.get(info.id) ?? addPeer(info, false);
       p.name = info.name ?? p.name;
       if (info.media) p.media = { audio: Boolean(info.media.audio), video: Boolean(info.media.video) };
+      p.away = info.away === true;
+      offerIfBack(p);
     }
     const outbox = call.outbox.splice(0);
     for (const m of outbox) if (peers.has(m.to)) send(m);
@@ -433,6 +437,7 @@ function onError(msg) {
  * @property {{audio: boolean, video: boolean}} media
  * @property {RTCPeerConnection|null} pc
  * @property {boolean} polite  true when we were in the room first
+ * @property {boolean} offerWhenBack  we owe it the first offer, but it was away when we joined
  * @property {RTCRtpTransceiver|null} audio
  * @property {RTCRtpTransceiver|null} video
  */
@@ -451,7 +456,8 @@ function addPeer(info, weOffer) {
     polite: !weOffer,
     ignoreOffer: false,
     receive: true,
-    away: false,
+    away: info.away === true, // within its grace period when we joined: an offer would only wait
+    offerWhenBack: false,
     closed: false,
     stream: new MediaStream(),
     audio: null,
@@ -463,9 +469,21 @@ function addPeer(info, weOffer) {
   };
   peers.set(p.id, p);
   createTile(p);
-  if (weOffer) addTransceivers(createPc(p), p); // negotiationneeded fires and sends the offer
+  if (weOffer && p.away) {
+    p.offerWhenBack = true;
+    logEvent('offer-deferred', { peer: p.id });
+  } else if (weOffer) {
+    addTransceivers(createPc(p), p); // negotiationneeded fires and sends the offer
+  }
   render(p);
   return p;
+}
+
+/** Sends the first offer we held back from a peer that was away, now that it is back. */
+function offerIfBack(p) {
+  if (!p.offerWhenBack || p.away || !call.joined) return;
+  p.offerWhenBack = false;
+  if (!p.pc) addTransceivers(createPc(p), p); // unless it offered first after all
 }
 
 function addTransceivers(pc, p) {
@@ -930,6 +948,7 @@ window.tern = Object.freeze({
         iceConnectionState: p.pc?.iceConnectionState ?? 'new',
         status: peerStatus(p),
         away: p.away,
+        signalingState: p.pc?.signalingState ?? 'none',
         receive: p.receive,
         ...p.stats,
       })),

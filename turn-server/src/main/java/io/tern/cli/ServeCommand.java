@@ -361,6 +361,31 @@ final class ServeCommand implements Callable<Integer> {
     String signalCredentialTtl = "24h";
 
     @Option(
+            names = "--signal-max-connections",
+            paramLabel = "N",
+            description =
+                    "Signaling WebSockets open at once, all listeners together (HTTP 503 beyond). Default: ${DEFAULT-VALUE}.")
+    int signalMaxConnections = SignalingConfig.defaults().maxConnections();
+
+    @Option(
+            names = "--signal-max-connections-per-ip",
+            paramLabel = "N",
+            description = {
+                "Signaling WebSockets open at once from one source address (HTTP 429 beyond); behind a",
+                "reverse proxy every connection comes from the proxy. Default: ${DEFAULT-VALUE}."
+            })
+    int signalMaxConnectionsPerIp = SignalingConfig.defaults().maxConnectionsPerIp();
+
+    @Option(
+            names = "--signal-allowed-origin",
+            paramLabel = "ORIGIN",
+            description = {
+                "Accept signaling WebSockets only from pages of this origin, e.g. https://meet.example.org;",
+                "repeatable; others (and clients sending no Origin) get HTTP 403. Default: any origin."
+            })
+    List<String> signalAllowedOrigins = new ArrayList<>();
+
+    @Option(
             names = "--alternate-server",
             paramLabel = "IP:PORT",
             description =
@@ -574,7 +599,9 @@ final class ServeCommand implements Callable<Integer> {
                         duration("signal-resume-grace", signalResumeGrace, true),
                         duration("signal-idle-timeout", signalIdleTimeout, false))
                 .withTokenSecret(signalTokenSecret)
-                .withIce(signalIceUrls, duration("signal-credential-ttl", signalCredentialTtl, false));
+                .withIce(signalIceUrls, duration("signal-credential-ttl", signalCredentialTtl, false))
+                .withConnectionLimits(signalMaxConnections, signalMaxConnectionsPerIp)
+                .withAllowedOrigins(signalAllowedOrigins);
     }
 
     /** 90s, 30m, 24h, 7d or plain seconds, as tern credentials --ttl reads them; "0" when allowed. */

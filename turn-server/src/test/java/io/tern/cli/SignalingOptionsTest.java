@@ -47,6 +47,12 @@ class SignalingOptionsTest {
         assertThat(s.tokenSecret()).isNull();
         assertThat(s.iceUrls()).isEmpty();
         assertThat(s.credentialTtl()).isEqualTo(Duration.ofHours(24));
+        assertThat(s.maxConnections()).isEqualTo(10_000);
+        assertThat(s.maxConnectionsPerIp()).isEqualTo(50);
+        assertThat(s.allowedOrigins()).isEmpty();
+        assertThat(s.originAllowed(null))
+                .as("any origin, even none, by default")
+                .isTrue();
     }
 
     @Test
@@ -60,10 +66,19 @@ class SignalingOptionsTest {
                         "signal-max-rooms=20",
                         "signal-ice-url=stun:turn.example.org:3478",
                         "signal-ice-url=turn:turn.example.org:3478?transport=udp",
-                        "signal-token-secret=from-file"),
+                        "signal-token-secret=from-file",
+                        "signal-max-connections-per-ip=7",
+                        "signal-allowed-origin=https://meet.example.org",
+                        "signal-allowed-origin=http://localhost:8080"),
                 StandardCharsets.UTF_8);
         SignalingConfig s = resolve(
-                        Map.of("TERN_SIGNAL_RATE", "10", "TERN_SIGNAL_RESUME_GRACE", "2m"),
+                        Map.of(
+                                "TERN_SIGNAL_RATE",
+                                "10",
+                                "TERN_SIGNAL_RESUME_GRACE",
+                                "2m",
+                                "TERN_SIGNAL_MAX_CONNECTIONS",
+                                "500"),
                         "--config",
                         f.toString(),
                         "--signal-max-message-bytes",
@@ -84,6 +99,9 @@ class SignalingOptionsTest {
         assertThat(s.tokenSecret()).isEqualTo("from-file");
         assertThat(s.iceUrls())
                 .containsExactly("stun:turn.example.org:3478", "turn:turn.example.org:3478?transport=udp");
+        assertThat(s.maxConnections()).isEqualTo(500);
+        assertThat(s.maxConnectionsPerIp()).isEqualTo(7);
+        assertThat(s.allowedOrigins()).containsExactly("https://meet.example.org", "http://localhost:8080");
         assertThat(s.toString()).doesNotContain("from-file");
         assertThat(resolve(Map.of(), "--no-signaling").signaling().enabled()).isFalse();
         assertThat(resolve(Map.of(), "--signal-resume-grace", "0").signaling().resumeGrace())
@@ -107,6 +125,12 @@ class SignalingOptionsTest {
                 "--signal-credential-ttl 10s             | signal-credential-ttl    | 60s",
                 "--signal-ice-url http://x               | signal-ice-url           | stun:HOST",
                 "--signal-token-secret=                  | signal-token-secret      | non-empty",
+                "--signal-max-connections 0              | signal-max-connections   | 1 to 10000000",
+                "--signal-max-connections-per-ip 0       | signal-max-connections-per-ip | 1 to 10000000",
+                "--signal-allowed-origin https://x.org/  | signal-allowed-origin    | no path",
+                "--signal-allowed-origin *               | signal-allowed-origin    | https://HOST",
+                "--signal-allowed-origin x.org           | signal-allowed-origin    | https://HOST",
+                "--signal-allowed-origin http://x:99999  | signal-allowed-origin    | https://HOST",
             })
     void refusesABadValueNamingOptionValueAndFix(String args, String option, String fix) {
         assertThatThrownBy(() -> resolve(Map.of(), args.trim().split("\\s+")))

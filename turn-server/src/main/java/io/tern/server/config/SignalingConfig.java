@@ -5,6 +5,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The signaling relay ({@code /signal}) and the demo page ({@code /}); see docs/signaling.md.
@@ -25,6 +27,12 @@ import java.util.Objects;
  * @param iceUrls STUN/TURN URLs handed out in {@code iceServers}; empty builds them from the
  *     client's {@code Host} header and Tern's own ports
  * @param credentialTtl how long the TURN REST credentials in {@code iceServers} are valid
+ * @param maxConnections signaling WebSockets open at once, on all listeners together; an upgrade
+ *     beyond it gets 503
+ * @param maxConnectionsPerIp signaling WebSockets open at once from one source address; an
+ *     upgrade beyond it gets 429
+ * @param allowedOrigins when not empty, an upgrade whose {@code Origin} header is absent or not
+ *     one of these ({@code scheme://host[:port]}, lower case, default port left out) gets 403
  */
 public record SignalingConfig(
         boolean enabled,
@@ -37,7 +45,10 @@ public record SignalingConfig(
         Duration idleTimeout,
         String tokenSecret,
         List<String> iceUrls,
-        Duration credentialTtl) {
+        Duration credentialTtl,
+        int maxConnections,
+        int maxConnectionsPerIp,
+        List<String> allowedOrigins) {
 
     /** The shortest idle timeout: anything shorter would ping a healthy client to death. */
     public static final Duration MIN_IDLE_TIMEOUT = Duration.ofMillis(100);
@@ -48,11 +59,20 @@ public record SignalingConfig(
     /** 16 MiB: beyond that one message could hold the server's memory hostage. */
     public static final int MAX_MESSAGE_BYTES = 16 << 20;
 
+    /** The most either connection cap may be: far beyond what one process's file descriptors allow. */
+    public static final int MAX_CONNECTIONS = 10_000_000;
+
+    /** What a browser sends as {@code Origin}: scheme, host (or IP literal) and optional port. */
+    private static final Pattern ORIGIN =
+            Pattern.compile("(https?)://(\\[[0-9a-f:.]+\\]|[a-z0-9]([a-z0-9.-]*[a-z0-9])?)(:([0-9]{1,5}))?");
+
     public SignalingConfig {
         Objects.requireNonNull(resumeGrace, "resumeGrace");
         Objects.requireNonNull(idleTimeout, "idleTimeout");
         Objects.requireNonNull(credentialTtl, "credentialTtl");
         iceUrls = List.copyOf(iceUrls);
+        allowedOrigins =
+                allowedOrigins.stream().map(SignalingConfig::origin).distinct().toList();
         if (webListen != null && webListen.isUnresolved()) {
             throw new ConfigException(
                     "web-listen", webListen.getHostString(), "give an IP address literal such as 0.0.0.0");
@@ -105,6 +125,44 @@ public record SignalingConfig(
             throw new ConfigException(
                     "signal-credential-ttl", format(credentialTtl), "use 60s up to 30d (default 24h)");
         }
+        if (maxConnections < 1 || maxConnections > MAX_CONNECTIONS) {
+            throw new ConfigException(
+                    "signal-max-connections",
+                    String.valueOf(maxConnections),
+                    "use 1 to " + MAX_CONNECTIONS + " connections (default 10000)");
+        }
+        if (maxConnectionsPerIp < 1 || maxConnectionsPerIp > MAX_CONNECTIONS) {
+            throw new ConfigException(
+                    "signal-max-connections-per-ip",
+                    String.valueOf(maxConnectionsPerIp),
+                    "use 1 to " + MAX_CONNECTIONS + " connections (default 50)");
+        }
+    }
+
+    /**
+     * An allowed origin as browsers send it: lower case, no path, no trailing slash, and no port
+     * when it is the scheme's default (a browser never sends {@code https://x:443}).
+     */
+    private static String origin(String value) {
+        String lower = value.strip().toLowerCase(Locale.ROOT);
+        Matcher m = ORIGIN.matcher(lower);
+        if (!m.matches() || (m.group(5) != null && Integer.parseInt(m.group(5)) > 65535)) {
+            throw new ConfigException(
+                    "signal-allowed-origin",
+                    value,
+                    "give an origin as a browser sends it: https://HOST or http://HOST:PORT (no path, no slash)");
+        }
+        String port = m.group(5);
+        boolean defaultPort = port != null
+                && ((m.group(1).equals("https") && port.equals("443"))
+                        || (m.group(1).equals("http") && port.equals("80")));
+        return defaultPort ? m.group(1) + "://" + m.group(2) : lower;
+    }
+
+    /** Whether an upgrade with this {@code Origin} header (null when absent) may proceed. */
+    public boolean originAllowed(String origin) {
+        return allowedOrigins.isEmpty()
+                || (origin != null && allowedOrigins.contains(origin.strip().toLowerCase(Locale.ROOT)));
     }
 
     /** Signaling on the operator listener only, with the documented defaults. */
@@ -120,7 +178,10 @@ public record SignalingConfig(
                 Duration.ofSeconds(60),
                 null,
                 List.of(),
-                Duration.ofHours(24));
+                Duration.ofHours(24),
+                10_000,
+                50,
+                List.of());
     }
 
     /** No {@code /signal} and no demo page anywhere. */
@@ -159,6 +220,17 @@ public record SignalingConfig(
         });
     }
 
+    public SignalingConfig withConnectionLimits(int total, int perIp) {
+        return edit(b -> {
+            b.maxConnections = total;
+            b.maxConnectionsPerIp = perIp;
+        });
+    }
+
+    public SignalingConfig withAllowedOrigins(List<String> origins) {
+        return edit(b -> b.allowedOrigins = origins);
+    }
+
     /** Never shows the token secret. */
     @Override
     public String toString() {
@@ -166,7 +238,8 @@ public record SignalingConfig(
                 + ", maxRooms=" + maxRooms + ", maxMessageBytes=" + maxMessageBytes + ", rate=" + rate
                 + ", resumeGrace=" + resumeGrace + ", idleTimeout=" + idleTimeout + ", tokenSecret="
                 + (tokenSecret == null ? "none" : "(hidden)") + ", iceUrls=" + iceUrls + ", credentialTtl="
-                + credentialTtl + "]";
+                + credentialTtl + ", maxConnections=" + maxConnections + ", maxConnectionsPerIp=" + maxConnectionsPerIp
+                + ", allowedOrigins=" + allowedOrigins + "]";
     }
 
     private static String format(Duration d) {
@@ -187,7 +260,10 @@ public record SignalingConfig(
                 b.idleTimeout,
                 b.tokenSecret,
                 b.iceUrls,
-                b.credentialTtl);
+                b.credentialTtl,
+                b.maxConnections,
+                b.maxConnectionsPerIp,
+                b.allowedOrigins);
     }
 
     /** The mutable copy {@link #edit} changes: one place that lists every component. */
@@ -203,6 +279,9 @@ public record SignalingConfig(
         String tokenSecret;
         List<String> iceUrls;
         Duration credentialTtl;
+        int maxConnections;
+        int maxConnectionsPerIp;
+        List<String> allowedOrigins;
 
         Copy(SignalingConfig c) {
             enabled = c.enabled;
@@ -216,6 +295,9 @@ public record SignalingConfig(
             tokenSecret = c.tokenSecret;
             iceUrls = c.iceUrls;
             credentialTtl = c.credentialTtl;
+            maxConnections = c.maxConnections;
+            maxConnectionsPerIp = c.maxConnectionsPerIp;
+            allowedOrigins = c.allowedOrigins;
         }
     }
 }

@@ -23,6 +23,7 @@ import io.tern.server.metrics.ServerMetrics;
 import io.tern.server.signaling.MessageType;
 import io.tern.server.signaling.SignalError;
 import io.tern.server.signaling.SignalMetrics;
+import io.tern.server.signaling.UpgradeRefusal;
 import io.tern.server.transport.ClientTransport;
 import io.tern.server.turn.Quotas;
 import io.tern.stun.ParseError;
@@ -192,6 +193,12 @@ public final class TernMeters implements AutoCloseable {
             FunctionCounter.builder("tern.signal.errors", s, x -> x.errors(code))
                     .tag("code", code.code())
                     .description("Signaling error messages sent, by code")
+                    .register(registry);
+        }
+        for (UpgradeRefusal reason : UpgradeRefusal.values()) {
+            FunctionCounter.builder("tern.signal.connections.refused", s, x -> x.refused(reason))
+                    .tag("reason", reason.reason())
+                    .description("Signaling WebSocket upgrades refused before the handshake, by reason")
                     .register(registry);
         }
     }

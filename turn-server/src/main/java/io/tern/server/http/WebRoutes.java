@@ -25,6 +25,8 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 import io.tern.server.config.SignalingConfig;
 import io.tern.server.signaling.Signaling;
+import io.tern.server.signaling.UpgradeRefusal;
+import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,7 +39,9 @@ import org.slf4j.LoggerFactory;
  * <p>A {@code GET /signal} with a WebSocket upgrade becomes a WebSocket: the handshake swaps the
  * HTTP codec for the frame codec (at most {@code signal-max-message-bytes} per frame; a bigger frame
  * is closed with 1009), and this handler makes way for a frame aggregator (the same limit for a
- * message in continuation frames), an idle detector and the {@link Signaling} connection.
+ * message in continuation frames), an idle detector and the {@link Signaling} connection. Before
+ * the handshake, {@link Signaling#admit} may refuse the upgrade (403 for an origin not allowed, 503
+ * over the total cap, 429 over the per-address cap).
  */
 @Sharable
 public final class WebRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -122,6 +126,18 @@ public final class WebRoutes extends SimpleChannelInboundHandler<FullHttpRequest
                 new WebSocketServerHandshakerFactory(SIGNAL_PATH, null, decoder).newHandshaker(request);
         if (handshaker == null) {
             WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
+            return;
+        }
+        if (!(ctx.channel().remoteAddress() instanceof InetSocketAddress remote)) {
+            ctx.close(); // gone already
+            return;
+        }
+        UpgradeRefusal refusal = signaling.admit(
+                ctx.channel(), remote.getAddress(), request.headers().get(HttpHeaderNames.ORIGIN));
+        if (refusal != null) {
+            log.debug("signaling upgrade from {} refused: {}", remote, refusal.reason());
+            HttpResponses.sendAndClose(
+                    ctx, HttpResponses.text(HttpResponseStatus.valueOf(refusal.httpStatus()), refusal.body()));
             return;
         }
         String host = request.headers().get(HttpHeaderNames.HOST);

@@ -22,5 +22,11 @@ public enum RelayDrop {
      * Data for a peer of an address family the allocation has no relayed address of (RFC 8656
      * §7.2: one relayed address per family; the family's relay was refused or deleted).
      */
-    NO_RELAY_FOR_FAMILY
+    NO_RELAY_FOR_FAMILY,
+    /**
+     * A peer TCP connection to a relayed address closed at once: the allocation already has
+     * {@code TcpRelay.MAX_PENDING_PEER_CONNECTIONS} accepted ones waiting for a ConnectionBind
+     * (RFC 6062 §5.3).
+     */
+    PENDING_LIMIT
 }

@@ -5,13 +5,14 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Signaling counters, read at scrape time by {@code /metrics}: connections and rooms now, messages
- * received by type, errors sent by code.
+ * received by type, errors sent by code, upgrades refused by reason.
  */
 public final class SignalMetrics {
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicInteger rooms = new AtomicInteger();
     private final LongAdder[] messages = adders(MessageType.values().length);
     private final LongAdder[] errors = adders(SignalError.values().length);
+    private final LongAdder[] refused = adders(UpgradeRefusal.values().length);
 
     private static LongAdder[] adders(int n) {
         LongAdder[] a = new LongAdder[n];
@@ -39,6 +40,11 @@ public final class SignalMetrics {
         return errors[code.ordinal()].sum();
     }
 
+    /** WebSocket upgrades refused before the handshake, for this reason. */
+    public long refused(UpgradeRefusal reason) {
+        return refused[reason.ordinal()].sum();
+    }
+
     void connectionOpened() {
         connections.incrementAndGet();
     }
@@ -61,5 +67,9 @@ public final class SignalMetrics {
 
     void error(SignalError code) {
         errors[code.ordinal()].increment();
+    }
+
+    void countRefused(UpgradeRefusal reason) {
+        refused[reason.ordinal()].increment();
     }
 }

@@ -9,6 +9,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.util.concurrent.EventExecutor;
 import io.tern.server.config.SignalingConfig;
+import java.net.InetAddress;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.Base64;
@@ -48,6 +49,7 @@ public final class Signaling {
     private final SecureRandom random = new SecureRandom();
     private final Map<String, Room> rooms = new HashMap<>();
     private final Map<String, Participant> byResumeToken = new HashMap<>();
+    private final ConnectionSlots slots = new ConnectionSlots();
     private long nextId = 1;
 
     private volatile Settings settings;
@@ -84,6 +86,26 @@ public final class Signaling {
 
     public SignalMetrics metrics() {
         return metrics;
+    }
+
+    /**
+     * Whether a socket from {@code address} may upgrade to a signaling WebSocket: its {@code
+     * Origin} header ({@code origin}, null when absent) against {@code --signal-allowed-origin},
+     * then the caps on connections in total and from one address. Admitted (null), the channel
+     * holds a slot until it closes; refused, the refusal is counted and nothing is held. Any event
+     * loop may call this.
+     */
+    public UpgradeRefusal admit(Channel channel, InetAddress address, String origin) {
+        SignalingConfig c = settings.config();
+        UpgradeRefusal refusal = c.originAllowed(origin)
+                ? slots.acquire(address, c.maxConnections(), c.maxConnectionsPerIp())
+                : UpgradeRefusal.ORIGIN;
+        if (refusal == null) {
+            channel.closeFuture().addListener(f -> slots.release(address));
+        } else {
+            metrics.countRefused(refusal);
+        }
+        return refusal;
     }
 
     /**
@@ -291,7 +313,13 @@ public final class Signaling {
         ArrayNode peers = m.putArray("peers");
         for (Participant other : p.room.participants()) {
             if (other != p) {
-                peers.add(describe(other));
+                ObjectNode entry = describe(other);
+                if (other.connection == null) {
+                    // Within its grace period: an offer now would wait in its queue, and its ICE
+                    // would likely time out first; the client waits for peer-back instead.
+                    entry.put("away", true);
+                }
+                peers.add(entry);
             }
         }
         List<String> urls = IceServers.urls(s.config().iceUrls(), c.host, ports);

@@ -44,7 +44,7 @@ final class ConnectionBindHandler implements MethodHandler {
             turn.error(exchange, request, auth, 441, "Wrong Credentials");
             return;
         }
-        if (!pending.remove((int) id, c)) {
+        if (!c.relay().claim(c)) {
             // Bound by another data connection, or timed out, a moment ago.
             turn.badRequest(exchange, request, auth, "no peer connection waits with this CONNECTION-ID");
             return;

@@ -15,13 +15,16 @@ final class TcpConnection {
     private final TcpRelay relay;
     private final Channel peer;
     private final InetSocketAddress peerAddress;
+    private final boolean accepted;
     private volatile Channel data;
 
-    TcpConnection(int id, TcpRelay relay, Channel peer, InetSocketAddress peerAddress) {
+    /** {@code accepted}: the peer connected to the relayed address (rather than by Connect). */
+    TcpConnection(int id, TcpRelay relay, Channel peer, InetSocketAddress peerAddress, boolean accepted) {
         this.id = id;
         this.relay = relay;
         this.peer = peer;
         this.peerAddress = peerAddress;
+        this.accepted = accepted;
     }
 
     int id() {
@@ -34,6 +37,11 @@ final class TcpConnection {
 
     InetSocketAddress peerAddress() {
         return peerAddress;
+    }
+
+    /** Whether the peer connected to the relayed address (counted against the pending cap). */
+    boolean accepted() {
+        return accepted;
     }
 
     boolean isOpen() {

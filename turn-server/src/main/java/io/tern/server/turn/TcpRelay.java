@@ -22,6 +22,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
@@ -45,10 +46,21 @@ final class TcpRelay {
     /** RFC 6062 §5.2 and §5.3: a peer connection without a ConnectionBind is closed after 30 s. */
     static final long BIND_TIMEOUT_SECONDS = 30;
 
+    /**
+     * Peer connections accepted on the relayed address and not yet bound, per allocation; beyond
+     * it a new one is closed at once. Without a cap, anyone with a permitted IP could make the
+     * server hold sockets (and kernel buffers) for 30 s each, as fast as it can connect; a real
+     * client binds each one within a round trip of its ConnectionAttempt.
+     */
+    static final int MAX_PENDING_PEER_CONNECTIONS = 32;
+
     private final RelayLoop loop;
     private final EventLoop eventLoop;
     private final InetSocketAddress bindAddress;
     private final Map<Integer, TcpConnection> connections = new HashMap<>();
+    /** Accepted peer connections still waiting for their ConnectionBind; claimed on any loop. */
+    private final AtomicInteger pendingAccepted = new AtomicInteger();
+
     private Channel listener;
     private volatile Allocation allocation;
 
@@ -137,14 +149,16 @@ final class TcpRelay {
                 f.channel().close();
                 done.accept(null);
             } else {
-                done.accept(register(f.channel(), peer));
+                done.accept(register(f.channel(), peer, false));
             }
         });
     }
 
     /**
      * A peer connected to the relayed address (RFC 6062 §5.3): kept if the allocation has a
-     * permission for its IP, and announced to the client with a ConnectionAttempt indication.
+     * permission for its IP and fewer than {@link #MAX_PENDING_PEER_CONNECTIONS} accepted peer
+     * connections wait for their ConnectionBind, and announced to the client with a
+     * ConnectionAttempt indication.
      */
     private void accepted(SocketChannel peer) {
         InetSocketAddress from = peer.remoteAddress();
@@ -154,7 +168,14 @@ final class TcpRelay {
             peer.close();
             return;
         }
-        TcpConnection c = register(peer, from);
+        // Only this loop adds to the count, so checking first cannot let two past the cap.
+        if (pendingAccepted.get() >= MAX_PENDING_PEER_CONNECTIONS) {
+            loop.metrics().relayDropped(RelayDrop.PENDING_LIMIT);
+            peer.close();
+            return;
+        }
+        pendingAccepted.incrementAndGet();
+        TcpConnection c = register(peer, from, true);
         ThreadLocalRandom random = ThreadLocalRandom.current();
         ClientPath client = a.client();
         ByteBuf out = client.channel().alloc().ioBuffer(64);
@@ -172,22 +193,25 @@ final class TcpRelay {
         client.channel().flush();
     }
 
-    /** Names a new peer connection and waits for its ConnectionBind. */
-    private TcpConnection register(Channel peer, InetSocketAddress peerAddress) {
+    /**
+     * Names a new peer connection ({@code accepted} on the relayed address, or made by Connect)
+     * and waits for its ConnectionBind.
+     */
+    private TcpConnection register(Channel peer, InetSocketAddress peerAddress, boolean accepted) {
         var pending = loop.services().pendingTcp();
         TcpConnection c;
         do {
-            c = new TcpConnection(ThreadLocalRandom.current().nextInt(), this, peer, peerAddress);
+            c = new TcpConnection(ThreadLocalRandom.current().nextInt(), this, peer, peerAddress, accepted);
         } while (pending.putIfAbsent(c.id(), c) != null);
         TcpConnection connection = c;
         connections.put(c.id(), c);
         peer.closeFuture().addListener(f -> {
             connections.remove(connection.id(), connection);
-            pending.remove(connection.id(), connection);
+            claim(connection);
         });
         eventLoop.schedule(
                 () -> {
-                    if (pending.remove(connection.id(), connection)) {
+                    if (claim(connection)) {
                         connection.close();
                     }
                 },
@@ -196,13 +220,28 @@ final class TcpRelay {
         return c;
     }
 
+    /**
+     * Takes a peer connection out of the ones waiting for a ConnectionBind: true for the one
+     * caller (a ConnectionBind, the bind timeout, its close, the allocation's end) that got it.
+     * Any loop may call this.
+     */
+    boolean claim(TcpConnection c) {
+        if (!loop.services().pendingTcp().remove(c.id(), c)) {
+            return false;
+        }
+        if (c.accepted()) {
+            pendingAccepted.decrementAndGet();
+        }
+        return true;
+    }
+
     /** Ends the listener and every peer and data connection (the allocation ended). */
     void close() {
         if (listener != null) {
             listener.close();
         }
         for (TcpConnection c : connections.values().toArray(new TcpConnection[0])) {
-            loop.services().pendingTcp().remove(c.id(), c);
+            claim(c);
             c.close();
         }
         connections.clear();

@@ -196,6 +196,34 @@ class DemoCallTest {
     }
 
     @Test
+    void aNewcomerHoldsItsOfferToAnAwayPeerUntilItIsBack() throws Exception {
+        JsonNode r = run("awayNewcomer", 3, 60);
+        JsonNode lin = r.path("linSeenBySam");
+        assertThat(r.path("linStillAway").asBoolean())
+                .as("Lin still away when Sam's view was taken")
+                .isTrue();
+        assertThat(lin.path("away").asBoolean())
+                .as("Sam sees Lin away on joining")
+                .isTrue();
+        assertThat(lin.path("signalingState").asText())
+                .as("Sam has no connection to Lin, so no offer, while she is away")
+                .isEqualTo("none");
+        List<String> events = new ArrayList<>();
+        r.path("samEvents").forEach(e -> events.add(e.asText()));
+        assertThat(events).containsSubsequence("offer-deferred", "peer-back");
+        for (JsonNode participant : r.path("participants")) {
+            JsonNode peers = participant.path("peers");
+            assertThat(peers).as(participant.path("name").asText() + "'s peers").hasSize(2);
+            for (JsonNode peer : peers) {
+                assertThat(peer.path("connectionState").asText())
+                        .as(participant.path("name").asText() + " -> "
+                                + peer.path("name").asText())
+                        .isEqualTo("connected");
+            }
+        }
+    }
+
+    @Test
     void qualityLowKeepsTheOutboundVideoUnderItsCap() throws Exception {
         JsonNode r = run("quality", 2, 60);
         JsonNode low = r.path("low");

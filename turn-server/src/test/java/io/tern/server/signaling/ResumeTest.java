@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
+import java.util.AbstractMap;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Coming back after a lost socket: within the grace period, after it, and only once. */
@@ -58,6 +61,58 @@ class ResumeTest {
             a.send("{\"type\":\"answer\",\"to\":\"" + bId + "\",\"payload\":{}}");
             b2.next("answer");
         }
+    }
+
+    @Test
+    void peersWithinTheirGracePeriodAreListedAwayUntilTheyResume() throws Exception {
+        try (SignalingHarness server = start(Duration.ofSeconds(3));
+                SignalClient a = server.connect();
+                SignalClient b = server.connect();
+                SignalClient b2 = server.connect();
+                SignalClient c = server.connect();
+                SignalClient d = server.connect()) {
+            String aId = a.join("away", "A").path("self").asText();
+            JsonNode bJoined = b.join("away", "B");
+            String bId = bJoined.path("self").asText();
+            a.next("peer-joined");
+            b.drop();
+            a.next("peer-away");
+
+            JsonNode cJoined = c.join("away", "C");
+            String cId = cJoined.path("self").asText();
+            assertThat(awayFlags(cJoined)).containsExactly(entry(aId, null), entry(bId, true));
+
+            a.drop();
+            assertThat(c.next("peer-away").path("peer").asText()).isEqualTo(aId);
+            b2.send(resume(bJoined.path("resume").asText()));
+            JsonNode resumed = b2.next("resumed");
+            assertThat(awayFlags(resumed))
+                    .as("resumed lists who is away too")
+                    .containsExactly(entry(aId, true), entry(cId, null));
+            assertThat(c.next("peer-back").path("peer").asText()).isEqualTo(bId);
+
+            JsonNode dJoined = d.join("away", "D");
+            assertThat(awayFlags(dJoined))
+                    .as("B is back: no flag")
+                    .containsExactly(entry(aId, true), entry(bId, null), entry(cId, null));
+        }
+    }
+
+    /** Each listed peer's id and its {@code away} member (null when absent). */
+    private static List<Map.Entry<String, Boolean>> awayFlags(JsonNode welcome) {
+        List<Map.Entry<String, Boolean>> out = new ArrayList<>();
+        for (JsonNode peer : welcome.path("peers")) {
+            JsonNode away = peer.get("away");
+            if (away != null) {
+                assertThat(away.isBoolean()).as("away is a boolean in " + peer).isTrue();
+            }
+            out.add(new AbstractMap.SimpleEntry<>(peer.path("id").asText(), away == null ? null : away.asBoolean()));
+        }
+        return out;
+    }
+
+    private static Map.Entry<String, Boolean> entry(String id, Boolean away) {
+        return new AbstractMap.SimpleEntry<>(id, away);
     }
 
     @Test

@@ -64,7 +64,7 @@ class SignalingMetricsTest {
         }
     }
 
-    private static Map<String, Double> scrape(SignalingHarness server) throws Exception {
+    static Map<String, Double> scrape(SignalingHarness server) throws Exception {
         HttpResponse<String> r = HttpClient.newHttpClient()
                 .send(
                         HttpRequest.newBuilder(URI.create("http://" + server.http() + "/metrics"))

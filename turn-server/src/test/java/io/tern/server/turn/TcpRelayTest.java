@@ -13,6 +13,7 @@ import io.tern.client.Credentials;
 import io.tern.client.StunClient;
 import io.tern.client.TransportProtocol;
 import io.tern.server.ServerHarness;
+import io.tern.server.metrics.RelayDrop;
 import io.tern.server.turn.TurnTesting.Challenge;
 import io.tern.stun.StunClass;
 import io.tern.stun.StunMessage;
@@ -138,7 +139,11 @@ class TcpRelayTest {
 
     /** Binds a new data connection to a peer connection; returns it ready for raw bytes. */
     private Socket bind(Control control, int connectionId) throws Exception {
-        Control data = new Control();
+        return bind(server, control, connectionId);
+    }
+
+    private Socket bind(ServerHarness to, Control control, int connectionId) throws Exception {
+        Control data = new Control(to, ALICE);
         data.challenge = control.challenge;
         StunMessage bound = data.request(StunMethod.CONNECTION_BIND, new StunAttribute.ConnectionId(connectionId));
         assertThat(code(bound)).as("%s", bound).isZero();
@@ -297,6 +302,121 @@ class TcpRelayTest {
                 StunMessage bound = late.request(
                         StunMethod.CONNECTION_BIND, new StunAttribute.ConnectionId(connectionId(connected)));
                 assertThat(code(bound)).isEqualTo(400);
+            }
+        }
+    }
+
+    /** A peer connection from {@code ip} to the relayed address. */
+    private static Socket peerFrom(String ip, InetSocketAddress relayed) throws IOException {
+        Socket peer = new Socket();
+        peer.bind(new InetSocketAddress(ip, 0));
+        peer.connect(relayed, 2000);
+        return peer;
+    }
+
+    /** A TCP allocation with a permission for 127.0.0.3; its relayed address. */
+    private static InetSocketAddress allocateWithPermission(Control control) throws Exception {
+        InetSocketAddress relayed =
+                address(control.request(StunMethod.ALLOCATE, TCP), AttributeType.XOR_RELAYED_ADDRESS);
+        StunMessage permitted = control.request(
+                StunMethod.CREATE_PERMISSION,
+                new StunAttribute.Address(AttributeType.XOR_PEER_ADDRESS, new InetSocketAddress("127.0.0.3", 1)));
+        assertThat(code(permitted)).isZero();
+        return relayed;
+    }
+
+    /** The next ConnectionAttempt on the control connection: its CONNECTION-ID. */
+    private static int nextAttempt(Control control, Socket peer) throws Exception {
+        StunMessage attempt = control.next();
+        assertThat(attempt.method()).isEqualTo(StunMethod.CONNECTION_ATTEMPT);
+        assertThat(address(attempt, AttributeType.XOR_PEER_ADDRESS)).isEqualTo(peer.getLocalSocketAddress());
+        return connectionId(attempt);
+    }
+
+    @Test
+    void peerConnectionsBeyondThePendingCapAreClosedAndTheWaitingOnesCanStillBeBound() throws Exception {
+        int cap = TcpRelay.MAX_PENDING_PEER_CONNECTIONS;
+        java.util.List<Socket> peers = new java.util.ArrayList<>();
+        try (Control control = new Control()) {
+            InetSocketAddress relayed = allocateWithPermission(control);
+            int[] ids = new int[cap];
+            for (int i = 0; i < cap; i++) {
+                peers.add(peerFrom("127.0.0.3", relayed));
+                ids[i] = nextAttempt(control, peers.get(i));
+            }
+            long before = server.server().metrics().relayDropCount(RelayDrop.PENDING_LIMIT);
+            try (Socket extra = peerFrom("127.0.0.3", relayed)) {
+                assertThat(closedWithin(extra, 3000))
+                        .as("a peer connection over the cap")
+                        .isTrue();
+            }
+            assertThat(server.server().metrics().relayDropCount(RelayDrop.PENDING_LIMIT))
+                    .isEqualTo(before + 1);
+
+            // The first and the last waiting connections still bind and relay.
+            try (Socket first = bind(control, ids[0]);
+                    Socket last = bind(control, ids[cap - 1])) {
+                assertPipes(first, peers.get(0));
+                assertPipes(last, peers.get(cap - 1));
+                // Bound connections no longer count: two new peers are announced again.
+                for (int i = 0; i < 2; i++) {
+                    peers.add(peerFrom("127.0.0.3", relayed));
+                    nextAttempt(control, peers.get(peers.size() - 1));
+                }
+                try (Socket extra = peerFrom("127.0.0.3", relayed)) {
+                    assertThat(closedWithin(extra, 3000))
+                            .as("the cap holds again")
+                            .isTrue();
+                }
+                assertThat(server.server().metrics().relayDropCount(RelayDrop.PENDING_LIMIT))
+                        .isEqualTo(before + 2);
+            }
+        } finally {
+            for (Socket p : peers) {
+                p.close();
+            }
+        }
+    }
+
+    @Test
+    void anAcceptedPeerConnectionThatNoConnectionBindClaimsIsClosedAndFreesItsPlace() throws Exception {
+        int cap = TcpRelay.MAX_PENDING_PEER_CONNECTIONS;
+        java.util.List<Socket> peers = new java.util.ArrayList<>();
+        try (ServerHarness quick = ServerHarness.startTurn();
+                Control control = new Control(quick, ALICE)) {
+            quick.server().turn().tcpBindTimeoutMillis(1500);
+            InetSocketAddress relayed = allocateWithPermission(control);
+            int firstId = 0;
+            for (int i = 0; i < cap; i++) {
+                peers.add(peerFrom("127.0.0.3", relayed));
+                int id = nextAttempt(control, peers.get(i));
+                if (i == 0) {
+                    firstId = id;
+                }
+            }
+            for (Socket p : peers) {
+                assertThat(closedWithin(p, 5000))
+                        .as("closed after the bind timeout")
+                        .isTrue();
+            }
+            Control late = new Control(quick, ALICE);
+            late.challenge = control.challenge;
+            try (late) {
+                StunMessage bound = late.request(StunMethod.CONNECTION_BIND, new StunAttribute.ConnectionId(firstId));
+                assertThat(code(bound)).isEqualTo(400);
+            }
+            // The timed-out connections no longer count against the cap.
+            try (Socket again = peerFrom("127.0.0.3", relayed)) {
+                int id = nextAttempt(control, again);
+                try (Socket data = bind(quick, control, id)) {
+                    assertPipes(data, again);
+                }
+            }
+            assertThat(quick.server().metrics().relayDropCount(RelayDrop.PENDING_LIMIT))
+                    .isZero();
+        } finally {
+            for (Socket p : peers) {
+                p.close();
             }
         }
     }

@@ -19,7 +19,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -435,17 +435,12 @@ final class ServeCommand implements Callable<Integer> {
         }
         // The handlers go in before the server starts: a HUP or USR1 that finds no handler kills
         // the JVM, and the listeners answer (so a client or a script may act) before start()
-        // returns. One that comes before the server exists is logged and ignored.
-        AtomicReference<TernServer> running = new AtomicReference<>();
+        // returns. One that comes before the server is published is held and carried out then.
+        StartupSignals signals = new StartupSignals();
         // HUP re-reads the same sources (flags, TERN_* variables, the file) and applies what can
         // change without a restart; a configuration that does not check out is refused and logged.
         List<String> args = OptionSources.commandLineArgs(spec.commandLine().getParseResult());
-        Signals.onReload(() -> {
-            TernServer s = running.get();
-            if (s == null) {
-                log.warn("reload asked for before start-up finished: ignored; send it again");
-                return;
-            }
+        Consumer<TernServer> reload = s -> {
             try {
                 ServeCommand next = reparse(args, System.getenv());
                 ServerConfig nextConfig = next.toConfig();
@@ -454,13 +449,9 @@ final class ServeCommand implements Callable<Integer> {
             } catch (ConfigException e) {
                 log.error("reload refused, the running configuration stays: {}", e.getMessage());
             }
-        });
-        Signals.onDrain(() -> {
-            TernServer s = running.get();
-            if (s != null) {
-                s.drain();
-            }
-        });
+        };
+        Signals.onReload(() -> signals.reload(reload));
+        Signals.onDrain(signals::drain);
         CountDownLatch stop = new CountDownLatch(1);
         // TERM and INT end the server cleanly with exit code 0 (what systemd and Docker expect).
         Signals.onStop(stop::countDown);
@@ -471,7 +462,10 @@ final class ServeCommand implements Callable<Integer> {
             System.err.println("tern: " + e.getMessage());
             return 2;
         }
-        running.set(server);
+        if (signals.holding()) {
+            log.info("carrying out the reload or drain asked for during start-up");
+        }
+        signals.publish(server, reload);
         // Written once the server runs, so that tern reload and tern drain find a working server.
         PidFile pid;
         try {

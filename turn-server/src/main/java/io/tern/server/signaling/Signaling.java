@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  *
  * Every room, participant and resume token lives on one thread, {@link #loop} (the HTTP server's
  * single event loop), and is touched nowhere else: no locks. A connection on another event loop
- * (a future shared TLS port) hands its messages over with {@link #execute}; on the HTTP loop itself
+ * (the shared TLS port, --tls-web) hands its messages over with {@link #execute}; on the HTTP loop itself
  * that runs inline. Settings are an immutable record behind a volatile field, swapped by a reload;
  * they apply to the next join, resume or connection.
  */

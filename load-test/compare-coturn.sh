@@ -8,6 +8,7 @@
 #                                    [--payload BYTES] [--threads N] [--server-threads N]
 #                                    [--scenario relay|binding|allocate|call] [--max-rooms N]
 #                                    [--flood WINDOW]  (relay: closed loop instead of --rates)
+#                                    [--warm-runs N]  (uncounted runs per server first; default 1)
 # Both servers are stopped by PID when the script ends, however it ends.
 set -euo pipefail
 
@@ -22,6 +23,7 @@ server_threads=2
 scenario=relay
 max_rooms=12
 flood=""
+warm_runs=1
 coturn_port=34791
 tern_port=34792
 
@@ -37,12 +39,16 @@ while [[ $# -gt 0 ]]; do
     --scenario) scenario="$2"; shift 2 ;;
     --max-rooms) max_rooms="$2"; shift 2 ;;
     --flood) flood="$2"; shift 2 ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    --warm-runs) warm_runs="$2"; shift 2 ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "compare-coturn: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
 if ! [[ "$rounds" =~ ^[0-9]+$ ]] || (( rounds < 1 || rounds > 10 )); then
   echo "compare-coturn: --rounds must be 1-10" >&2; exit 2
+fi
+if ! [[ "$warm_runs" =~ ^[0-9]+$ ]] || (( warm_runs > 10 )); then
+  echo "compare-coturn: --warm-runs must be 0-10" >&2; exit 2
 fi
 case "$scenario" in relay|binding|allocate|call) ;; *) echo "compare-coturn: --scenario relay|binding|allocate|call" >&2; exit 2 ;; esac
 
@@ -124,8 +130,12 @@ run_one() { # name port pid round
 
 # A first run against each server, not counted: Tern's JIT compiles its hot paths (coturn is C and
 # needs none, but gets the same run for fairness), so the rounds measure steady state.
-run_one coturn "$coturn_port" "$coturn_pid" warm
-run_one tern "$tern_port" "$tern_pid" warm
+# Allocation churn keeps HotSpot's C2 compiler busy for tens of seconds (Netty's bootstrap,
+# channel set-up, logging), so that scenario wants more than one: --warm-runs.
+for w in $(seq "$warm_runs"); do
+  run_one coturn "$coturn_port" "$coturn_pid" "warm$w"
+  run_one tern "$tern_port" "$tern_pid" "warm$w"
+done
 
 echo "compare-coturn: $scenario, $rounds rounds, rates $rates, $step per step, $allocations allocations," \
      "$payload B payload, client threads $threads, Tern threads $server_threads; results in $work" >&2

@@ -105,6 +105,11 @@ public final class ServerHarness implements AutoCloseable {
      * listening on {@code listeningIps}, 127.0.0.1 when none are given.
      */
     public static ServerHarness startTls(TlsConfig tls, String... listeningIps) throws Exception {
+        return startTls(tls, turnConfig(), listeningIps);
+    }
+
+    /** As {@link #startTls(TlsConfig, String...)} with other TURN settings. */
+    public static ServerHarness startTls(TlsConfig tls, TurnConfig turn, String... listeningIps) throws Exception {
         List<InetAddress> addresses = new java.util.ArrayList<>();
         for (String ip : listeningIps.length == 0 ? new String[] {"127.0.0.1"} : listeningIps) {
             addresses.add(InetAddress.getByName(ip));
@@ -112,7 +117,7 @@ public final class ServerHarness implements AutoCloseable {
         ServerConfig config = ServerConfig.defaults()
                 .withListening(addresses, 0)
                 .withThreads(2)
-                .withTurn(turnConfig())
+                .withTurn(turn)
                 .withHttp(HTTP_ANY_PORT)
                 .withTls(tls);
         return new ServerHarness(startRetrying(config));

@@ -1,6 +1,7 @@
 package io.tern.server.dtls;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 
 /**
  * Peeks at DTLS record headers (RFC 6347 §4.1, §4.2.2) without decrypting anything: enough to tell
@@ -25,7 +26,11 @@ final class DtlsRecords {
     static final int RECORD_HEADER = 13;
     static final int HANDSHAKE_HEADER = 12;
 
+    static final int CONTENT_ALERT = 21;
     static final int CONTENT_HANDSHAKE = 22;
+    static final int ALERT_FATAL = 2;
+    static final int HANDSHAKE_FAILURE = 40;
+    static final int PROTOCOL_VERSION = 70;
     static final int CLIENT_HELLO = 1;
     static final int SERVER_HELLO = 2;
 
@@ -42,6 +47,22 @@ final class DtlsRecords {
                 && datagram.getUnsignedByte(i + 1) == 0xFE
                 && datagram.getUnsignedShort(i + 3) == 0
                 && datagram.getUnsignedByte(i + RECORD_HEADER) == CLIENT_HELLO;
+    }
+
+    /**
+     * A plaintext (epoch 0) fatal alert record, for a handshake that failed before any keys were
+     * agreed. DTLS 1.2 record version; a client accepts any DTLS version on the first record it
+     * gets.
+     */
+    static ByteBuf fatalAlert(ByteBufAllocator alloc, int description) {
+        return alloc.ioBuffer(RECORD_HEADER + 2)
+                .writeByte(CONTENT_ALERT)
+                .writeShort(0xFEFD)
+                .writeShort(0) // epoch
+                .writeZero(6) // sequence number
+                .writeShort(2)
+                .writeByte(ALERT_FATAL)
+                .writeByte(description);
     }
 
     /** The handshake type of the first record of an epoch 0 handshake datagram, else -1. */

@@ -13,6 +13,7 @@ import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLEngineResult;
 import javax.net.ssl.SSLEngineResult.HandshakeStatus;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLParameters;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -117,6 +118,10 @@ public final class DtlsSession implements ClientPath.Sealer {
             HandshakeStatus hs = engine.getHandshakeStatus();
             if (hs == HandshakeStatus.NEED_TASK) {
                 runTasks();
+            } else if (state == State.HANDSHAKING && engine.isOutboundDone()) {
+                // A delegated task failed: the engine closed and throws the reason on the next call.
+                engine.unwrap(EMPTY, ByteBuffer.allocate(0));
+                throw new SSLHandshakeException("the DTLS engine closed during the handshake");
             } else if (hs == HandshakeStatus.NEED_WRAP) {
                 retransmitMillis = FIRST_RETRANSMIT_MILLIS;
                 sendFlight();
@@ -215,6 +220,7 @@ public final class DtlsSession implements ClientPath.Sealer {
                 out.writerIndex(r.bytesProduced());
                 if (!verified && DtlsRecords.handshakeType(out) == DtlsRecords.SERVER_HELLO) {
                     verified = true;
+                    owner.verified(this);
                 }
                 ctx.write(new DatagramPacket(out, client), ctx.voidPromise());
             } else {
@@ -341,7 +347,21 @@ public final class DtlsSession implements ClientPath.Sealer {
             return;
         }
         log.debug("DTLS session with {} failed: {}", client, e.toString());
+        if (state == State.HANDSHAKING) {
+            // The JDK's DTLS engine closes on a failed handshake without handing out its alert, and
+            // a client left without one retransmits into silence for half a minute (coturn's
+            // uclient does, then tries again with another DTLS version). A plaintext fatal alert
+            // tells it at once; 15 bytes, smaller than any ClientHello, so it amplifies nothing.
+            ctx.writeAndFlush(
+                    new DatagramPacket(DtlsRecords.fatalAlert(ctx.alloc(), alertFor(e)), client), ctx.voidPromise());
+        }
         end(DtlsHandshake.FAILED);
+    }
+
+    /** protocol_version when no version was shared, else handshake_failure (RFC 5246 §7.2). */
+    private static int alertFor(SSLException e) {
+        String why = String.valueOf(e.getMessage());
+        return why.contains("protocol") ? DtlsRecords.PROTOCOL_VERSION : DtlsRecords.HANDSHAKE_FAILURE;
     }
 
     /** Ends the session; {@code outcome} counts only for a session still in its handshake. */

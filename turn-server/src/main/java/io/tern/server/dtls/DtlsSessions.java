@@ -11,6 +11,7 @@ import io.tern.server.metrics.ServerMetrics;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLEngine;
@@ -25,6 +26,11 @@ import org.slf4j.LoggerFactory;
  * <p>Only a ClientHello makes a session, and only while fewer than the server's cap of handshakes
  * are in progress; everything else from an unknown address is dropped and counted without state.
  * A sweep once a second ends handshakes past the timeout and sessions idle too long.
+ *
+ * <p>A plaintext ClientHello from the address of an established session starts a new handshake
+ * beside it (RFC 6347 §4.2.8): a client that restarted on the same port, as coturn's uclient
+ * does after its probe allocation. The old session, and its allocation, end only once the new
+ * handshake has passed the cookie exchange, so a forged ClientHello cannot end a session.
  */
 public final class DtlsSessions extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(DtlsSessions.class);
@@ -36,6 +42,12 @@ public final class DtlsSessions extends ChannelInboundHandlerAdapter {
     private final long idleNanos;
     private final long handshakeNanos;
     private final Map<InetSocketAddress, DtlsSession> sessions = new HashMap<>();
+    /**
+     * New handshakes from the address of an established session (the client restarted on the same
+     * port), until they pass the cookie exchange and replace it (RFC 6347 §4.2.8).
+     */
+    private final Map<InetSocketAddress, DtlsSession> successors = new HashMap<>();
+
     private ChannelHandlerContext ctx;
     private ScheduledFuture<?> sweep;
 
@@ -75,6 +87,7 @@ public final class DtlsSessions extends ChannelInboundHandlerAdapter {
         if (sweep != null) {
             sweep.cancel(false);
         }
+        new ArrayList<>(successors.values()).forEach(DtlsSession::close);
         new ArrayList<>(sessions.values()).forEach(DtlsSession::close);
         ctx.fireChannelInactive();
     }
@@ -105,23 +118,56 @@ public final class DtlsSessions extends ChannelInboundHandlerAdapter {
                 metrics.dtlsDropped(DtlsDrop.NOT_CLIENT_HELLO);
                 return;
             }
-            if (!dtls.tryStartHandshake()) {
-                metrics.dtlsDropped(DtlsDrop.HANDSHAKE_LIMIT);
+            session = start(sender, now);
+            if (session == null) {
                 return;
             }
-            SSLEngine engine;
-            try {
-                engine = dtls.newEngine(sender);
-            } catch (RuntimeException e) {
-                dtls.handshakeEnded();
-                log.warn("cannot make a DTLS engine for {}", sender, e);
-                return;
-            }
-            session = new DtlsSession(this, ctx, sender, engine, now, handshakeNanos);
             sessions.put(sender, session);
-            metrics.dtlsHandshakeStarted();
+        } else if (session.isEstablished() && DtlsRecords.isClientHello(datagram)) {
+            DtlsSession next = successors.get(sender);
+            if (next == null) {
+                next = start(sender, now);
+                if (next == null) {
+                    return;
+                }
+                successors.put(sender, next);
+            }
+            next.receive(datagram, now);
+            return;
         }
         session.receive(datagram, now);
+    }
+
+    /** A new session in its handshake, or null when the cap is reached (counted). */
+    private DtlsSession start(InetSocketAddress sender, long now) {
+        if (!dtls.tryStartHandshake()) {
+            metrics.dtlsDropped(DtlsDrop.HANDSHAKE_LIMIT);
+            return null;
+        }
+        SSLEngine engine;
+        try {
+            engine = dtls.newEngine(sender);
+        } catch (RuntimeException e) {
+            dtls.handshakeEnded();
+            log.warn("cannot make a DTLS engine for {}", sender, e);
+            return null;
+        }
+        metrics.dtlsHandshakeStarted();
+        return new DtlsSession(this, ctx, sender, engine, now, handshakeNanos);
+    }
+
+    /**
+     * A session passed the cookie exchange: its client's address is proven. A successor now
+     * replaces the established session of its address, which ends with its allocation.
+     */
+    void verified(DtlsSession session) {
+        if (successors.remove(session.client(), session)) {
+            DtlsSession old = sessions.put(session.client(), session);
+            if (old != null) {
+                log.debug("new DTLS handshake from {} replaces its session", session.client());
+                old.close();
+            }
+        }
     }
 
     @Override
@@ -137,11 +183,13 @@ public final class DtlsSessions extends ChannelInboundHandlerAdapter {
     }
 
     private void sweep() {
-        if (sessions.isEmpty()) {
+        if (sessions.isEmpty() && successors.isEmpty()) {
             return;
         }
         long now = System.nanoTime();
-        for (DtlsSession s : new ArrayList<>(sessions.values())) {
+        List<DtlsSession> all = new ArrayList<>(sessions.values());
+        all.addAll(successors.values());
+        for (DtlsSession s : all) {
             s.tick(now, idleNanos);
         }
         ctx.flush();
@@ -165,7 +213,9 @@ public final class DtlsSessions extends ChannelInboundHandlerAdapter {
 
     /** A session ended; {@code handshakeOutcome} is null when it had been established. */
     void ended(DtlsSession session, DtlsHandshake handshakeOutcome) {
-        sessions.remove(session.client(), session);
+        if (!sessions.remove(session.client(), session)) {
+            successors.remove(session.client(), session);
+        }
         if (handshakeOutcome != null) {
             handshakeEnded(session, handshakeOutcome);
         } else {

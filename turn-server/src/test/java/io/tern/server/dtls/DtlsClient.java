@@ -54,6 +54,11 @@ public final class DtlsClient implements AutoCloseable {
 
     /** A client on a fresh loopback socket, handshake not started. */
     public static DtlsClient open(InetSocketAddress server, X509Certificate trusted) throws Exception {
+        return open(server, trusted, "DTLSv1.2");
+    }
+
+    /** As {@link #open(InetSocketAddress, X509Certificate)}, offering only {@code protocol}. */
+    public static DtlsClient open(InetSocketAddress server, X509Certificate trusted, String protocol) throws Exception {
         KeyStore trust = KeyStore.getInstance("PKCS12");
         trust.load(null, null);
         trust.setCertificateEntry("server", trusted);
@@ -121,6 +126,14 @@ public final class DtlsClient implements AutoCloseable {
     /** The largest datagram the server sent during the handshake. */
     public int largestHandshakeDatagram() {
         return largestHandshakeDatagram;
+    }
+
+    /** The ClientHello datagram this client would send first, not sent. */
+    public byte[] clientHello() throws IOException {
+        engine.beginHandshake();
+        ByteBuffer out = ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
+        engine.wrap(EMPTY, out);
+        return Arrays.copyOf(out.array(), out.position());
     }
 
     /** Sends the ClientHello and nothing more: a client that goes away mid-handshake. */

@@ -305,6 +305,25 @@ class DtlsTransportTest {
     }
 
     @Test
+    void aDtls10ClientHelloIsRefusedAtOnceWithAnAlert() throws Exception {
+        long failed = metrics().dtlsHandshakeCount(DtlsHandshake.FAILED);
+        try (DtlsClient client = DtlsClient.open(dtls(), harness.server().tlsCertificate())) {
+            // The JDK's client refuses DTLS 1.0 itself: offer it by rewriting client_version, which
+            // follows the 13-byte record header and the 12-byte handshake header.
+            byte[] hello = client.clientHello();
+            hello[25] = (byte) 0xFE;
+            hello[26] = (byte) 0xFF;
+            client.sendRaw(hello);
+            byte[] answer = ServerHarness.receive(client.socket(), 2000);
+            assertThat(answer).as("an alert, at once").isNotNull();
+            assertThat(answer[0]).as("content type alert").isEqualTo((byte) 21);
+            assertThat(answer[13]).as("fatal").isEqualTo((byte) 2);
+            assertThat(answer[14]).as("protocol_version").isEqualTo((byte) 70);
+        }
+        eventually("the failed handshake counted", () -> metrics().dtlsHandshakeCount(DtlsHandshake.FAILED) > failed);
+    }
+
+    @Test
     void noDtlsOpensNoUdpSocketOnTheTlsPort() throws Exception {
         try (ServerHarness h = ServerHarness.startTls(TlsConfig.devSelfSigned(0).withDtls(false))) {
             assertThat(h.server().dtlsAddresses()).isEmpty();

@@ -28,15 +28,17 @@ public final class DtlsClient implements AutoCloseable {
 
     private final DatagramSocket socket;
     private final InetSocketAddress server;
+    private final X509Certificate trusted;
     private final SSLEngine engine;
     /** Datagrams sent during the handshake, for tests that count them. */
     private int handshakeDatagramsIn;
 
     private int largestHandshakeDatagram;
 
-    private DtlsClient(DatagramSocket socket, InetSocketAddress server, SSLEngine engine) {
+    private DtlsClient(DatagramSocket socket, InetSocketAddress server, X509Certificate trusted, SSLEngine engine) {
         this.socket = socket;
         this.server = server;
+        this.trusted = trusted;
         this.engine = engine;
     }
 
@@ -54,11 +56,21 @@ public final class DtlsClient implements AutoCloseable {
 
     /** A client on a fresh loopback socket, handshake not started. */
     public static DtlsClient open(InetSocketAddress server, X509Certificate trusted) throws Exception {
-        return open(server, trusted, "DTLSv1.2");
+        DatagramSocket socket = new DatagramSocket(new InetSocketAddress(server.getAddress(), 0));
+        return new DtlsClient(socket, server, trusted, engine(server, trusted));
     }
 
-    /** As {@link #open(InetSocketAddress, X509Certificate)}, offering only {@code protocol}. */
-    public static DtlsClient open(InetSocketAddress server, X509Certificate trusted, String protocol) throws Exception {
+    /**
+     * A new client on this client's socket, so on the same 5-tuple: a client that restarted on the
+     * same port. This one must not be used any more.
+     */
+    public DtlsClient restart() throws Exception {
+        DtlsClient next = new DtlsClient(socket, server, trusted, engine(server, trusted));
+        next.handshake(5000);
+        return next;
+    }
+
+    private static SSLEngine engine(InetSocketAddress server, X509Certificate trusted) throws Exception {
         KeyStore trust = KeyStore.getInstance("PKCS12");
         trust.load(null, null);
         trust.setCertificateEntry("server", trusted);
@@ -71,8 +83,7 @@ public final class DtlsClient implements AutoCloseable {
         SSLParameters p = engine.getSSLParameters();
         p.setProtocols(new String[] {"DTLSv1.2"});
         engine.setSSLParameters(p);
-        DatagramSocket socket = new DatagramSocket(new InetSocketAddress(server.getAddress(), 0));
-        return new DtlsClient(socket, server, engine);
+        return engine;
     }
 
     public InetSocketAddress localAddress() {

@@ -324,6 +324,29 @@ class DtlsTransportTest {
     }
 
     @Test
+    void aClientThatRestartsOnTheSamePortGetsANewSessionAndItsOldAllocationEnds() throws Exception {
+        long closed = metrics().allocationsEndedCount(AllocationEnd.CONNECTION_CLOSED);
+        StunAttribute udp = new StunAttribute.RequestedTransport(StunAttribute.RequestedTransport.UDP);
+        try (DtlsClient first = connect()) {
+            StunMessage challenge = exchange(first, request(StunMethod.ALLOCATE, TransactionId.random(), udp));
+            String realm = text(challenge, AttributeType.REALM);
+            String nonce = text(challenge, AttributeType.NONCE);
+            assertThat(code(exchange(first, signed(StunMethod.ALLOCATE, TransactionId.random(), realm, nonce, udp))))
+                    .isZero();
+
+            // RFC 6347 §4.2.8: a new handshake on the same 5-tuple replaces the old association.
+            DtlsClient second = first.restart();
+            eventually(
+                    "the first session's allocation ended",
+                    () -> metrics().allocationsEndedCount(AllocationEnd.CONNECTION_CLOSED) == closed + 1);
+            assertThat(bindingWorks(second)).isTrue();
+            assertThat(code(exchange(second, signed(StunMethod.ALLOCATE, TransactionId.random(), realm, nonce, udp))))
+                    .as("a fresh allocation, not 437 Allocation Mismatch")
+                    .isZero();
+        }
+    }
+
+    @Test
     void noDtlsOpensNoUdpSocketOnTheTlsPort() throws Exception {
         try (ServerHarness h = ServerHarness.startTls(TlsConfig.devSelfSigned(0).withDtls(false))) {
             assertThat(h.server().dtlsAddresses()).isEmpty();

@@ -51,14 +51,18 @@ public final class ServerHarness implements AutoCloseable {
     /**
      * Starts a server; with listening-port 0, retries when the port UDP got is taken for TCP. UDP
      * and TCP share the number the kernel gave UDP, and a busy machine (many short TCP connections
-     * in other tests) sometimes has that number in use on TCP.
+     * in other tests) sometimes has that number in use on TCP. Likewise DTLS takes the number TLS
+     * got, on UDP.
      */
     private static TernServer startRetrying(ServerConfig config) throws Exception {
         for (int attempt = 1; ; attempt++) {
             try {
                 return TernServer.start(config);
             } catch (io.tern.server.config.ConfigException e) {
-                if (config.listeningPort() != 0 || attempt == 5 || !"listening-port".equals(e.option())) {
+                boolean portTaken = ("listening-port".equals(e.option()) && config.listeningPort() == 0)
+                        || ("tls-listening-port".equals(e.option())
+                                && config.tls().port() == 0);
+                if (attempt == 5 || !portTaken) {
                     throw e;
                 }
             }

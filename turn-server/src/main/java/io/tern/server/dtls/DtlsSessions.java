@@ -206,7 +206,7 @@ public final class DtlsSessions extends ChannelInboundHandlerAdapter {
     void handshakeEnded(DtlsSession session, DtlsHandshake outcome) {
         dtls.handshakeEnded();
         metrics.dtlsHandshakeEnded(outcome);
-        if (outcome == DtlsHandshake.COMPLETED) {
+        if (outcome == DtlsHandshake.COMPLETED && log.isDebugEnabled()) {
             log.debug("DTLS session with {} established: {}", session.client(), session.describe());
         }
     }

@@ -147,6 +147,22 @@ public final class DtlsClient implements AutoCloseable {
         return Arrays.copyOf(out.array(), out.position());
     }
 
+    /**
+     * Sends the ClientHello, answers the HelloVerifyRequest with the ClientHello carrying the
+     * cookie, and stops there: the server's flight that follows is left to the caller to read.
+     */
+    public void helloWithCookie() throws IOException {
+        sendClientHelloOnly();
+        byte[] hvr = receiveDatagram(2000);
+        if (hvr == null) {
+            throw new SocketTimeoutException("no HelloVerifyRequest");
+        }
+        unwrapAll(hvr);
+        while (engine.getHandshakeStatus() == HandshakeStatus.NEED_WRAP) {
+            wrapOut(EMPTY);
+        }
+    }
+
     /** Sends the ClientHello and nothing more: a client that goes away mid-handshake. */
     public void sendClientHelloOnly() throws IOException {
         engine.beginHandshake();

@@ -278,6 +278,25 @@ class DtlsTransportTest {
     }
 
     @Test
+    void aFlightTheClientDoesNotAnswerIsSentAgainAfterASecond() throws Exception {
+        try (DtlsClient client = DtlsClient.open(dtls(), harness.server().tlsCertificate())) {
+            client.helloWithCookie();
+            byte[] first = ServerHarness.receive(client.socket(), 2000);
+            assertThat(first).as("the server's flight").isNotNull();
+            assertThat(first[13]).as("starting with a ServerHello").isEqualTo((byte) 2);
+            long sent = System.nanoTime();
+            // Read the rest of the flight, then the same flight again once the timer fires.
+            byte[] again;
+            do {
+                again = ServerHarness.receive(client.socket(), 3000);
+            } while (again != null && again[13] != 2);
+            long waited = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent);
+            assertThat(again).as("the flight again").isNotNull();
+            assertThat(waited).isBetween(800L, 2500L);
+        }
+    }
+
+    @Test
     void closeNotifyEndsTheSessionAndItsAllocation() throws Exception {
         long closed = metrics().allocationsEndedCount(AllocationEnd.CONNECTION_CLOSED);
         try (DtlsClient client = connect()) {

@@ -107,6 +107,11 @@ public final class DtlsSession implements ClientPath.Sealer {
         } catch (SSLException e) {
             fail(e);
             return;
+        } catch (RuntimeException e) {
+            // Crafted input must not get past this session, whatever the engine throws.
+            log.warn("DTLS session with {} failed unexpectedly", client, e);
+            fail(new SSLException(e));
+            return;
         }
         if (state == State.HANDSHAKING && verified && retransmit == null) {
             armRetransmit();

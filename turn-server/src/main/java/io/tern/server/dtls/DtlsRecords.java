@@ -46,7 +46,8 @@ final class DtlsRecords {
                 && datagram.getUnsignedByte(i) == CONTENT_HANDSHAKE
                 && datagram.getUnsignedByte(i + 1) == 0xFE
                 && datagram.getUnsignedShort(i + 3) == 0
-                && datagram.getUnsignedByte(i + RECORD_HEADER) == CLIENT_HELLO;
+                && datagram.getUnsignedByte(i + RECORD_HEADER) == CLIENT_HELLO
+                && isWellFramed(datagram);
     }
 
     /**
@@ -63,6 +64,27 @@ final class DtlsRecords {
                 .writeShort(2)
                 .writeByte(ALERT_FATAL)
                 .writeByte(description);
+    }
+
+    /**
+     * Whether a datagram is a sequence of whole records: each header complete and each declared
+     * length within the datagram (a record never spans datagrams, RFC 6347 §4.1.1). The JDK's
+     * engine takes a declared length beyond its packet size as fatal to the session, so a datagram
+     * that is not well framed must not reach it.
+     */
+    static boolean isWellFramed(ByteBuf datagram) {
+        int i = datagram.readerIndex();
+        int end = datagram.writerIndex();
+        if (i == end) {
+            return false;
+        }
+        while (i < end) {
+            if (end - i < RECORD_HEADER) {
+                return false;
+            }
+            i += RECORD_HEADER + datagram.getUnsignedShort(i + RECORD_HEADER - 2);
+        }
+        return i == end;
     }
 
     /** The handshake type of the first record of an epoch 0 handshake datagram, else -1. */

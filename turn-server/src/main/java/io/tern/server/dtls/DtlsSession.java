@@ -95,9 +95,11 @@ public final class DtlsSession implements ClientPath.Sealer {
             return;
         }
         lastReceived = now;
-        if (datagram.readableBytes() > engine.getSession().getPacketBufferSize()) {
-            // The JDK would take a record over its packet size as fatal; from a forged source that
-            // would end a real client's session, so it is dropped before the engine sees it.
+        if (datagram.readableBytes() > engine.getSession().getPacketBufferSize()
+                || !DtlsRecords.isWellFramed(datagram)) {
+            // The JDK takes a record over its packet size, or one that claims to be, as fatal;
+            // from a forged source that would end a real client's session, so such a datagram is
+            // dropped before the engine sees it.
             owner.badRecord();
             return;
         }

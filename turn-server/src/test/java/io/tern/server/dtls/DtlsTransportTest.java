@@ -261,6 +261,36 @@ class DtlsTransportTest {
     }
 
     @Test
+    void randomDatagramsBreakNeitherTheSessionNorTheListener() throws Exception {
+        java.util.Random random = new java.util.Random();
+        long seed = random.nextLong();
+        random.setSeed(seed);
+        try (DtlsClient client = connect();
+                DatagramSocket stranger = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            for (int i = 0; i < 300; i++) {
+                byte[] junk = new byte[random.nextInt(1500)];
+                random.nextBytes(junk);
+                if (junk.length > 13 && random.nextBoolean()) {
+                    // Make it look like a DTLS record: a real content type, version and epoch 0 or 1.
+                    junk[0] = (byte) (20 + random.nextInt(4));
+                    junk[1] = (byte) 0xFE;
+                    junk[2] = (byte) 0xFD;
+                    junk[3] = 0;
+                    junk[4] = (byte) random.nextInt(2);
+                }
+                client.sendRaw(junk);
+                stranger.send(new DatagramPacket(junk, junk.length, dtls()));
+            }
+            assertThat(bindingWorks(client))
+                    .as("the session after 300 random datagrams, seed %d", seed)
+                    .isTrue();
+        }
+        try (DtlsClient fresh = connect()) {
+            assertThat(bindingWorks(fresh)).as("a new session, seed %d", seed).isTrue();
+        }
+    }
+
+    @Test
     void aClientHelloThatIsNeverFollowedUpTimesOutAndLeavesNothing() throws Exception {
         long timedOut = metrics().dtlsHandshakeCount(DtlsHandshake.TIMED_OUT);
         try (DtlsClient client = DtlsClient.open(dtls(), harness.server().tlsCertificate())) {

@@ -76,7 +76,10 @@ final class ServeCommand implements Callable<Integer> {
     @Option(
             names = "--tls-listening-port",
             paramLabel = "PORT",
-            description = "TCP port for STUN/TURN over TLS (when a certificate is given). Default: ${DEFAULT-VALUE}.")
+            description = {
+                "TCP port for STUN/TURN over TLS and UDP port for DTLS (when a certificate is given).",
+                "Default: ${DEFAULT-VALUE}."
+            })
     int tlsListeningPort = TlsConfig.DEFAULT_PORT;
 
     @Option(
@@ -113,6 +116,14 @@ final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--no-tls", description = "Do not listen for TLS, even with a certificate.")
     boolean noTls;
+
+    @Option(
+            names = "--no-dtls",
+            description = {
+                "Do not serve STUN/TURN over DTLS 1.2 on UDP. Otherwise DTLS listens on UDP at the TLS port",
+                "with the TLS certificate whenever TLS runs."
+            })
+    boolean noDtls;
 
     @Option(
             names = "--dev-self-signed",
@@ -567,7 +578,8 @@ final class ServeCommand implements Callable<Integer> {
                 alternates(),
                 !noTcpRelay);
         return ServerConfig.defaults()
-                .withTls(new TlsConfig(!noTls, tlsListeningPort, cert, pkey, devSelfSigned, certCheckSeconds, tlsWeb))
+                .withTls(new TlsConfig(
+                        !noTls, tlsListeningPort, cert, pkey, devSelfSigned, certCheckSeconds, tlsWeb, !noDtls))
                 .withTurn(turn)
                 .withListening(ips, listeningPort)
                 .withTransports(!noUdp, !noTcp, ioTransport)

@@ -3,6 +3,7 @@ package io.tern.server;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.util.NetUtil;
 import io.netty.util.NettyRuntime;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.FastThreadLocal;
@@ -12,7 +13,9 @@ import io.tern.server.auth.NonceService;
 import io.tern.server.config.ApiConfig;
 import io.tern.server.config.ServerConfig;
 import io.tern.server.config.SignalingConfig;
+import io.tern.server.config.TlsConfig;
 import io.tern.server.config.TurnConfig;
+import io.tern.server.dtls.ServerDtls;
 import io.tern.server.http.CredentialsApi;
 import io.tern.server.http.HttpListen;
 import io.tern.server.http.OperatorHttpServer;
@@ -71,6 +74,8 @@ public final class TernServer implements AutoCloseable {
     private final NonceService nonces;
     /** Null when TLS is off or has no certificate. */
     private final ServerTls tls;
+    /** Null when TLS does not run or with --no-dtls. */
+    private final ServerDtls dtls;
 
     /**
      * The TURN REST secret signaling makes credentials with when no {@code static-auth-secret} is
@@ -113,6 +118,7 @@ public final class TernServer implements AutoCloseable {
         this.nonces = NonceService.random(NonceService.DEFAULT_LIFETIME);
         // Reads and checks the certificate files: a bad one stops start-up before any thread exists.
         this.tls = ServerTls.create(config.tls());
+        this.dtls = tls != null && config.tls().dtlsActive() ? ServerDtls.create(tls) : null;
         this.api = config.api();
         this.turn = new TurnServices(
                 t, RelayEndpoints.resolve(t, config.listeningIps()), peerFilter(t, List.of()), metrics, io);
@@ -189,6 +195,7 @@ public final class TernServer implements AutoCloseable {
         List<InetSocketAddress> bound = new ArrayList<>(listeners.udpAddresses());
         bound.addAll(listeners.tcpAddresses());
         bound.addAll(listeners.tlsAddresses());
+        bound.addAll(listeners.dtlsAddresses());
         PeerFilter filter = peerFilter(next.turn(), bound);
         // Both are immutable; a volatile write each publishes them to every event loop.
         credentials = store;
@@ -229,7 +236,8 @@ public final class TernServer implements AutoCloseable {
                         c.tls().port(),
                         c.tls().active(),
                         c.tls().devSelfSigned(),
-                        c.tls().certCheckSeconds()),
+                        c.tls().certCheckSeconds(),
+                        c.tls().dtls()),
                 c.signaling().enabled(),
                 String.valueOf(c.signaling().webListen()),
                 t.relayIps(),
@@ -311,10 +319,17 @@ public final class TernServer implements AutoCloseable {
                 // With port 0 (tests) every listening IP shares the port the first one got.
                 tlsPort = listeners.tlsAddresses().get(0).getPort();
             }
+            if (dtls != null) {
+                // RFC 7350: DTLS on the UDP port of the same number as TLS's TCP port.
+                for (InetAddress ip : ips) {
+                    listeners.bindDtls(new InetSocketAddress(ip, tlsPort), dtls, groupSize());
+                }
+            }
         }
         List<InetSocketAddress> bound = new ArrayList<>(listeners.udpAddresses());
         bound.addAll(listeners.tcpAddresses());
         bound.addAll(listeners.tlsAddresses());
+        bound.addAll(listeners.dtlsAddresses());
         turn.peerFilter(peerFilter(config.turn(), bound));
         TurnConfig t = config.turn();
         for (RelayEndpoint r : turn.relays()) {
@@ -335,11 +350,12 @@ public final class TernServer implements AutoCloseable {
         logTls();
         watchCertificate();
         log.info(
-                "Tern listening on {} (UDP {}, TCP {}, TLS {}) with {} event loops over {}",
+                "Tern listening on {} (UDP {}, TCP {}, TLS {}, DTLS {}) with {} event loops over {}",
                 listeners.describe(),
                 config.udp() ? "on" : "off",
                 config.tcp() ? "on" : "off",
                 tls != null ? "on" : "off",
+                dtls != null ? "on" : "off",
                 groupSize(),
                 io.name());
         // After the STUN/TURN listeners, so a busy STUN port is reported as such, not as HTTP.
@@ -522,6 +538,17 @@ public final class TernServer implements AutoCloseable {
                     config.tls().cert(),
                     tls.certificate().getNotAfter().toInstant());
         }
+        if (dtls != null) {
+            log.info(
+                    "DTLS 1.2 on {} with the TLS certificate (handshakes at most {} at once, {} s each)",
+                    listeners.dtlsAddresses().stream()
+                            .map(a -> "udp " + NetUtil.toSocketAddressString(a))
+                            .toList(),
+                    ServerDtls.DEFAULT_MAX_HANDSHAKES,
+                    TlsConfig.DTLS_HANDSHAKE_TIMEOUT_SECONDS);
+        } else if (tls != null) {
+            log.info("DTLS off (--no-dtls)");
+        }
     }
 
     private static String fingerprint(java.security.cert.X509Certificate cert) {
@@ -567,6 +594,11 @@ public final class TernServer implements AutoCloseable {
     /** The bound TLS addresses; empty when TLS is off or has no certificate. */
     public List<InetSocketAddress> tlsAddresses() {
         return listeners.tlsAddresses();
+    }
+
+    /** The bound DTLS addresses (UDP, the TLS port number); empty when DTLS does not run. */
+    public List<InetSocketAddress> dtlsAddresses() {
+        return listeners.dtlsAddresses();
     }
 
     /** The certificate the TLS listeners present, or null when TLS does not run. */

@@ -51,14 +51,18 @@ public final class ServerHarness implements AutoCloseable {
     /**
      * Starts a server; with listening-port 0, retries when the port UDP got is taken for TCP. UDP
      * and TCP share the number the kernel gave UDP, and a busy machine (many short TCP connections
-     * in other tests) sometimes has that number in use on TCP.
+     * in other tests) sometimes has that number in use on TCP. Likewise DTLS takes the number TLS
+     * got, on UDP.
      */
     private static TernServer startRetrying(ServerConfig config) throws Exception {
         for (int attempt = 1; ; attempt++) {
             try {
                 return TernServer.start(config);
             } catch (io.tern.server.config.ConfigException e) {
-                if (config.listeningPort() != 0 || attempt == 5 || !"listening-port".equals(e.option())) {
+                boolean portTaken = ("listening-port".equals(e.option()) && config.listeningPort() == 0)
+                        || ("tls-listening-port".equals(e.option())
+                                && config.tls().port() == 0);
+                if (attempt == 5 || !portTaken) {
                     throw e;
                 }
             }
@@ -105,6 +109,11 @@ public final class ServerHarness implements AutoCloseable {
      * listening on {@code listeningIps}, 127.0.0.1 when none are given.
      */
     public static ServerHarness startTls(TlsConfig tls, String... listeningIps) throws Exception {
+        return startTls(tls, turnConfig(), listeningIps);
+    }
+
+    /** As {@link #startTls(TlsConfig, String...)} with other TURN settings. */
+    public static ServerHarness startTls(TlsConfig tls, TurnConfig turn, String... listeningIps) throws Exception {
         List<InetAddress> addresses = new java.util.ArrayList<>();
         for (String ip : listeningIps.length == 0 ? new String[] {"127.0.0.1"} : listeningIps) {
             addresses.add(InetAddress.getByName(ip));
@@ -112,7 +121,7 @@ public final class ServerHarness implements AutoCloseable {
         ServerConfig config = ServerConfig.defaults()
                 .withListening(addresses, 0)
                 .withThreads(2)
-                .withTurn(turnConfig())
+                .withTurn(turn)
                 .withHttp(HTTP_ANY_PORT)
                 .withTls(tls);
         return new ServerHarness(startRetrying(config));

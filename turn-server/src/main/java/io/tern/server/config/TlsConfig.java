@@ -16,9 +16,18 @@ import java.nio.file.Path;
  *     renewal) and reloaded; 0 only on reload (SIGHUP)
  * @param web serve the web routes (signaling WebSocket, demo page) on the TLS port too, told apart
  *     from TURN by ALPN or the first bytes: one port (e.g. 443) for everything
+ * @param dtls also serve STUN/TURN over DTLS 1.2 on UDP, same port number and certificate (RFC 8656
+ *     §3.1, RFC 7350); false with {@code --no-dtls}
  */
 public record TlsConfig(
-        boolean enabled, int port, Path cert, Path key, boolean devSelfSigned, int certCheckSeconds, boolean web) {
+        boolean enabled,
+        int port,
+        Path cert,
+        Path key,
+        boolean devSelfSigned,
+        int certCheckSeconds,
+        boolean web,
+        boolean dtls) {
 
     /** The IANA port of STUN/TURN over TLS, coturn's default too. */
     public static final int DEFAULT_PORT = 5349;
@@ -29,8 +38,11 @@ public record TlsConfig(
     /** Certificate files are checked for a renewal once a minute by default. */
     public static final int DEFAULT_CERT_CHECK_SECONDS = 60;
 
+    /** How long a client has to complete the DTLS handshake before its session is dropped. */
+    public static final int DTLS_HANDSHAKE_TIMEOUT_SECONDS = 10;
+
     public TlsConfig(boolean enabled, int port, Path cert, Path key, boolean devSelfSigned) {
-        this(enabled, port, cert, key, devSelfSigned, DEFAULT_CERT_CHECK_SECONDS, false);
+        this(enabled, port, cert, key, devSelfSigned, DEFAULT_CERT_CHECK_SECONDS, false, true);
     }
 
     public TlsConfig {
@@ -72,16 +84,26 @@ public record TlsConfig(
 
     /** This configuration, with the certificate files checked for a change every {@code seconds}. */
     public TlsConfig withCertCheckSeconds(int seconds) {
-        return new TlsConfig(enabled, port, cert, key, devSelfSigned, seconds, web);
+        return new TlsConfig(enabled, port, cert, key, devSelfSigned, seconds, web, dtls);
     }
 
     /** This configuration, serving the web routes on the TLS port too when {@code on}. */
     public TlsConfig withWeb(boolean on) {
-        return new TlsConfig(enabled, port, cert, key, devSelfSigned, certCheckSeconds, on);
+        return new TlsConfig(enabled, port, cert, key, devSelfSigned, certCheckSeconds, on, dtls);
+    }
+
+    /** This configuration, with DTLS on UDP next to TLS when {@code on}. */
+    public TlsConfig withDtls(boolean on) {
+        return new TlsConfig(enabled, port, cert, key, devSelfSigned, certCheckSeconds, web, on);
     }
 
     /** Whether a TLS listener runs: enabled and a certificate is configured. */
     public boolean active() {
         return enabled && (cert != null || devSelfSigned);
+    }
+
+    /** Whether a DTLS listener runs: whenever TLS does, unless DTLS is turned off. */
+    public boolean dtlsActive() {
+        return active() && dtls;
     }
 }

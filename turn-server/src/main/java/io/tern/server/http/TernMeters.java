@@ -17,6 +17,8 @@ import io.netty.buffer.PooledByteBufAllocator;
 import io.tern.server.auth.AuthResult;
 import io.tern.server.metrics.AllocationEnd;
 import io.tern.server.metrics.DropReason;
+import io.tern.server.metrics.DtlsDrop;
+import io.tern.server.metrics.DtlsHandshake;
 import io.tern.server.metrics.RelayDrop;
 import io.tern.server.metrics.Rfc5780Answer;
 import io.tern.server.metrics.ServerMetrics;
@@ -166,6 +168,24 @@ public final class TernMeters implements AutoCloseable {
             FunctionCounter.builder("tern.rfc5780.answers", m, x -> x.rfc5780AnswerCount(what))
                     .tag("kind", label(what))
                     .description("RFC 5780 Binding answers by what they did beyond a plain Binding")
+                    .register(registry);
+        }
+        Gauge.builder("tern.dtls.sessions.active", m, ServerMetrics::dtlsSessions)
+                .description("Established DTLS sessions")
+                .register(registry);
+        Gauge.builder("tern.dtls.handshakes.active", m, ServerMetrics::dtlsHandshaking)
+                .description("DTLS sessions still in their handshake (capped; see tern_dtls_dropped_total)")
+                .register(registry);
+        for (DtlsHandshake outcome : DtlsHandshake.values()) {
+            FunctionCounter.builder("tern.dtls.handshakes", m, x -> x.dtlsHandshakeCount(outcome))
+                    .tag("result", label(outcome))
+                    .description("DTLS handshakes by how they ended: completed, failed, timed_out")
+                    .register(registry);
+        }
+        for (DtlsDrop reason : DtlsDrop.values()) {
+            FunctionCounter.builder("tern.dtls.dropped", m, x -> x.dtlsDropCount(reason))
+                    .tag("reason", label(reason))
+                    .description("Datagrams on the DTLS port dropped before STUN/TURN saw them")
                     .register(registry);
         }
         counter(

@@ -22,9 +22,9 @@ public final class ServerMetrics {
     private final Map<RelayDrop, LongAdder> relayDrops = new EnumMap<>(RelayDrop.class);
     /**
      * Relayed traffic by the client's transport: index {@code ClientTransport.ordinal()} (UDP, TCP,
-     * TLS), kept as an int here so that counting needs no lookup.
+     * TLS, DTLS), kept as an int here so that counting needs no lookup.
      */
-    public static final int TRANSPORTS = 3;
+    public static final int TRANSPORTS = 4;
 
     private final LongAdder[] packetsToPeers = adders(TRANSPORTS);
     private final LongAdder[] bytesToPeers = adders(TRANSPORTS);
@@ -44,6 +44,11 @@ public final class ServerMetrics {
     public static final int[] ERROR_CODES = {300, 400, 401, 403, 420, 437, 438, 440, 441, 442, 443, 486, 500, 508};
 
     private final Map<Rfc5780Answer, LongAdder> rfc5780Answers = new EnumMap<>(Rfc5780Answer.class);
+
+    private final Map<DtlsDrop, LongAdder> dtlsDrops = new EnumMap<>(DtlsDrop.class);
+    private final Map<DtlsHandshake, LongAdder> dtlsHandshakes = new EnumMap<>(DtlsHandshake.class);
+    private final LongAdder dtlsHandshaking = new LongAdder();
+    private final LongAdder dtlsSessions = new LongAdder();
 
     public ServerMetrics() {
         for (ParseError e : ParseError.values()) {
@@ -71,6 +76,53 @@ public final class ServerMetrics {
         for (AllocationEnd e : AllocationEnd.values()) {
             endedBy.put(e, new LongAdder());
         }
+        for (DtlsDrop d : DtlsDrop.values()) {
+            dtlsDrops.put(d, new LongAdder());
+        }
+        for (DtlsHandshake h : DtlsHandshake.values()) {
+            dtlsHandshakes.put(h, new LongAdder());
+        }
+    }
+
+    public void dtlsDropped(DtlsDrop reason) {
+        dtlsDrops.get(reason).increment();
+    }
+
+    public long dtlsDropCount(DtlsDrop reason) {
+        return dtlsDrops.get(reason).sum();
+    }
+
+    /** A DTLS session began its handshake (a ClientHello from a new address was taken). */
+    public void dtlsHandshakeStarted() {
+        dtlsHandshaking.increment();
+    }
+
+    /** A DTLS handshake ended; a completed one becomes an established session. */
+    public void dtlsHandshakeEnded(DtlsHandshake outcome) {
+        dtlsHandshaking.decrement();
+        dtlsHandshakes.get(outcome).increment();
+        if (outcome == DtlsHandshake.COMPLETED) {
+            dtlsSessions.increment();
+        }
+    }
+
+    /** An established DTLS session ended (close_notify, idle, its allocation's end or shutdown). */
+    public void dtlsSessionEnded() {
+        dtlsSessions.decrement();
+    }
+
+    public long dtlsHandshakeCount(DtlsHandshake outcome) {
+        return dtlsHandshakes.get(outcome).sum();
+    }
+
+    /** DTLS sessions still in their handshake. */
+    public long dtlsHandshaking() {
+        return dtlsHandshaking.sum();
+    }
+
+    /** Established DTLS sessions. */
+    public long dtlsSessions() {
+        return dtlsSessions.sum();
     }
 
     public void malformed(ParseError reason) {

@@ -6,6 +6,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.socket.DatagramPacket;
 import io.tern.server.metrics.Rfc5780Answer;
 import io.tern.server.metrics.ServerMetrics;
+import io.tern.server.transport.ClientTransport;
 import io.tern.server.transport.Exchange;
 import io.tern.stun.StunReader;
 import io.tern.stun.StunWriter;
@@ -66,7 +67,7 @@ public final class BindingHandler implements MethodHandler {
         int responsePort = request.indexOf(AttributeType.RESPONSE_PORT);
         int padding = request.indexOf(AttributeType.PADDING);
         Rfc5780Sockets.Entry here =
-                rfc5780 != null && exchange.transport().isDatagram() ? rfc5780.find(exchange.local()) : null;
+                rfc5780 != null && exchange.transport() == ClientTransport.UDP ? rfc5780.find(exchange.local()) : null;
         if (here == null) {
             if (!refuse(exchange, request, change, responsePort, padding)) {
                 plain(exchange, request);

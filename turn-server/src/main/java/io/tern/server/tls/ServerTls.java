@@ -14,7 +14,9 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,7 +48,14 @@ public final class ServerTls {
             "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
 
     /** What one load of the files gave: immutable, published by one volatile write. */
-    private record Loaded(SslContext context, X509Certificate leaf, FileStamp stamp) {}
+    private record Loaded(SslContext context, CertificateAndKey credentials, FileStamp stamp) {
+        X509Certificate leaf() {
+            return credentials.leaf();
+        }
+    }
+
+    /** Told of every certificate loaded after start-up (DTLS builds its own context from it). */
+    private final List<Consumer<CertificateAndKey>> reloadListeners = new CopyOnWriteArrayList<>();
 
     private volatile Loaded current;
     private volatile TlsConfig config;
@@ -83,7 +92,7 @@ public final class ServerTls {
             }
         }
         try {
-            return new Loaded(context(credentials, config.web()), credentials.leaf(), stamp);
+            return new Loaded(context(credentials, config.web()), credentials, stamp);
         } catch (SSLException | RuntimeException e) {
             String where = config.devSelfSigned() ? "(generated)" : String.valueOf(config.cert());
             throw new ConfigException("cert", where, "cannot use it for TLS: " + e.getMessage());
@@ -105,6 +114,7 @@ public final class ServerTls {
         current = loaded;
         refused = null;
         logLoaded("reloaded", next, loaded);
+        reloadListeners.forEach(l -> l.accept(loaded.credentials()));
     }
 
     /**
@@ -127,6 +137,7 @@ public final class ServerTls {
             current = loaded;
             refused = null;
             logLoaded("renewed", c, loaded);
+            reloadListeners.forEach(l -> l.accept(loaded.credentials()));
         } catch (ConfigException e) {
             refused = stamp;
             log.error(
@@ -184,5 +195,18 @@ public final class ServerTls {
     /** The certificate the server presents to new connections. */
     public X509Certificate certificate() {
         return current.leaf();
+    }
+
+    /** The certificate chain and key new connections get. */
+    public CertificateAndKey credentials() {
+        return current.credentials();
+    }
+
+    /**
+     * Calls {@code listener} with each certificate loaded from now on (reload or renewal), on the
+     * thread that loaded it.
+     */
+    public void onReload(Consumer<CertificateAndKey> listener) {
+        reloadListeners.add(listener);
     }
 }

@@ -23,6 +23,8 @@ public final class Exchange {
     private InetSocketAddress remote;
     private InetSocketAddress local;
     private AllocationHome home;
+    /** The client's DTLS session; null on the other transports. */
+    private ClientPath.Sealer session;
 
     void reset(
             ChannelHandlerContext ctx,
@@ -35,6 +37,18 @@ public final class Exchange {
         this.remote = remote;
         this.local = local;
         this.home = home;
+        this.session = null;
+    }
+
+    /** For a message that arrived in a record of the client's DTLS {@code session}. */
+    void resetDtls(
+            ChannelHandlerContext ctx,
+            InetSocketAddress remote,
+            InetSocketAddress local,
+            AllocationHome home,
+            ClientPath.Sealer session) {
+        reset(ctx, ClientTransport.DTLS, remote, local, home);
+        this.session = session;
     }
 
     public ClientTransport transport() {
@@ -67,6 +81,7 @@ public final class Exchange {
             case UDP -> ClientPath.datagram(ctx.channel(), remote);
             case TCP -> ClientPath.stream(ctx.channel());
             case TLS -> ClientPath.tls(ctx.channel());
+            case DTLS -> ClientPath.dtls(ctx.channel(), remote, session);
         };
     }
 
@@ -108,13 +123,15 @@ public final class Exchange {
 
     /**
      * Queues an answer to the client; the transport flushes at the end of the read batch, except
-     * on TLS, where each message gets a record of its own ({@link ClientPath#tls}).
+     * on TLS, where each message gets a record of its own ({@link ClientPath#tls}). On DTLS the
+     * session seals it into a record and datagram of its own.
      */
     public void reply(ByteBuf message) {
         switch (transport) {
             case UDP -> ctx.write(new DatagramPacket(message, remote), ctx.voidPromise());
             case TCP -> ctx.write(message, ctx.voidPromise());
             case TLS -> ctx.writeAndFlush(message, ctx.voidPromise());
+            case DTLS -> session.seal(message);
         }
     }
 }

@@ -16,6 +16,9 @@ import io.netty.channel.unix.UnixChannelOption;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.NetUtil;
 import io.tern.server.config.ConfigException;
+import io.tern.server.config.TlsConfig;
+import io.tern.server.dtls.DtlsSessions;
+import io.tern.server.dtls.ServerDtls;
 import io.tern.server.http.WebRoutes;
 import io.tern.server.metrics.ServerMetrics;
 import io.tern.server.tls.ServerTls;
@@ -60,6 +63,7 @@ public final class Listeners {
     private final List<Channel> udp = new ArrayList<>();
     private final List<Channel> tcp = new ArrayList<>();
     private final List<Channel> tls = new ArrayList<>();
+    private final List<Channel> dtls = new ArrayList<>();
 
     public Listeners(
             EventLoopGroup group,
@@ -183,6 +187,43 @@ public final class Listeners {
         tls.add(bindOrExplain(b.bind(address), "TLS", "tls-listening-port", address));
     }
 
+    /**
+     * Binds DTLS on UDP like {@link #bindUdp}: {@code sockets} sockets on one address sharing the
+     * port (SO_REUSEPORT), each with its own table of sessions on its own loop. Returns the port.
+     */
+    public int bindDtls(InetSocketAddress address, ServerDtls serverDtls, int sockets) throws InterruptedException {
+        Bootstrap b = new Bootstrap()
+                .group(group)
+                .channelFactory(() -> io.newDatagramChannel(address.getAddress()))
+                .option(ChannelOption.SO_RCVBUF, 1 << 20)
+                .option(ChannelOption.SO_SNDBUF, 1 << 20)
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline()
+                                .addLast(new DtlsSessions(
+                                        serverDtls,
+                                        new DtlsIngress(ingress),
+                                        metrics,
+                                        MAX_DATAGRAM,
+                                        tcpIdleSeconds,
+                                        TlsConfig.DTLS_HANDSHAKE_TIMEOUT_SECONDS));
+                    }
+                });
+        datagramOptions(b, io);
+        int count = io.reusePort() ? sockets : 1;
+        if (io.reusePort()) {
+            b.option(UnixChannelOption.SO_REUSEPORT, true);
+        }
+        InetSocketAddress target = address;
+        for (int i = 0; i < count; i++) {
+            Channel ch = bindOrExplain(b.bind(target), "DTLS (UDP)", "tls-listening-port", target);
+            dtls.add(ch);
+            target = (InetSocketAddress) ch.localAddress();
+        }
+        return target.getPort();
+    }
+
     private ServerBootstrap streamBootstrap() {
         return new ServerBootstrap()
                 .group(group)
@@ -269,11 +310,20 @@ public final class Listeners {
         return tls.stream().map(ch -> (InetSocketAddress) ch.localAddress()).collect(Collectors.toList());
     }
 
+    /** The bound DTLS addresses, one per listening IP. */
+    public List<InetSocketAddress> dtlsAddresses() {
+        return dtls.stream()
+                .map(ch -> (InetSocketAddress) ch.localAddress())
+                .distinct()
+                .collect(Collectors.toList());
+    }
+
     public String describe() {
         List<String> parts = new ArrayList<>();
         udpAddresses().forEach(a -> parts.add("udp " + NetUtil.toSocketAddressString(a)));
         tcpAddresses().forEach(a -> parts.add("tcp " + NetUtil.toSocketAddressString(a)));
         tlsAddresses().forEach(a -> parts.add("tls " + NetUtil.toSocketAddressString(a)));
+        dtlsAddresses().forEach(a -> parts.add("dtls " + NetUtil.toSocketAddressString(a)));
         return String.join(", ", parts);
     }
 
@@ -282,6 +332,7 @@ public final class Listeners {
         List<Channel> all = new ArrayList<>(udp);
         all.addAll(tcp);
         all.addAll(tls);
+        all.addAll(dtls);
         all.forEach(Channel::close);
         all.forEach(ch -> ch.closeFuture().awaitUninterruptibly(2, TimeUnit.SECONDS));
     }

@@ -8,8 +8,8 @@ import java.net.InetSocketAddress;
 
 /**
  * The way back to a client, kept by its allocation: the UDP listening socket plus the client's
- * address, or the client's own stream connection. Writes are not flushed here; the event loop
- * flushes once per read batch ({@link FlushBatch}).
+ * address, the client's DTLS session on such a socket, or the client's own stream connection.
+ * Writes are not flushed here; the event loop flushes once per read batch ({@link FlushBatch}).
  */
 public abstract sealed class ClientPath {
     private final Channel channel;
@@ -46,6 +46,21 @@ public abstract sealed class ClientPath {
         return new Stream(connection, true);
     }
 
+    /**
+     * A client on DTLS: every message is sealed by {@code session} into a record and datagram of
+     * its own on the listening socket, so ChannelData is not padded (RFC 8656 §12.5).
+     */
+    public static ClientPath dtls(Channel listener, InetSocketAddress client, Sealer session) {
+        return new Dtls(listener, client, session);
+    }
+
+    /** Encrypts one message into its own DTLS record and queues it to the client. */
+    @FunctionalInterface
+    public interface Sealer {
+        /** Takes ownership of {@code message}; releases it unsent once the session has ended. */
+        void seal(ByteBuf message);
+    }
+
     public final Channel channel() {
         return channel;
     }
@@ -73,6 +88,25 @@ public abstract sealed class ClientPath {
         @Override
         public void write(ByteBuf message) {
             channel().write(new DatagramPacket(message, remote()), channel().voidPromise());
+        }
+    }
+
+    private static final class Dtls extends ClientPath {
+        private final Sealer session;
+
+        Dtls(Channel listener, InetSocketAddress client, Sealer session) {
+            super(listener, client, ClientTransport.DTLS);
+            this.session = session;
+        }
+
+        @Override
+        public boolean isDatagram() {
+            return true;
+        }
+
+        @Override
+        public void write(ByteBuf message) {
+            session.seal(message);
         }
     }
 

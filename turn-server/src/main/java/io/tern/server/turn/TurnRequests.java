@@ -62,9 +62,9 @@ final class TurnRequests {
             return result;
         }
         loop.metrics().authFailed(result.outcome());
-        // Only datagrams can be spoofed to reflect at a victim; a stream's source is real, and a
-        // dropped answer there would hang the client (nothing is retransmitted on TCP).
-        if (exchange.transport().isDatagram()
+        // Only plain UDP can be spoofed to reflect at a victim; a stream's or DTLS session's source
+        // is real, and a dropped answer on a stream would hang the client (TCP has no retransmits).
+        if (exchange.transport().isSpoofable()
                 && !challenges.tryAcquire(exchange.remote().getAddress(), now)) {
             loop.metrics().dropped(DropReason.UNAUTHENTICATED_LIMIT);
             return null;

@@ -92,12 +92,19 @@ held_heap=$(live_heap_kib); held_rss=$(rss_kib); held_fds=$(fds)
 echo "holding: live heap $held_heap KiB, RSS $held_rss KiB, $held_fds fds" >&2
 status=0
 for pid in "${load_pids[@]}"; do wait "$pid" || status=1; done
+# Datagrams the kernel dropped on Tern's listening sockets for a full receive buffer (/proc/net/udp
+# "drops"): loss the load processes see that Tern never read.
+listener_drops=$(python3 -c '
+import sys
+port = int(sys.argv[1])
+print(sum(int(f[-1]) for f in (l.split() for l in open("/proc/net/udp").readlines()[1:])
+          if int(f[1].split(":")[1], 16) == port))' "$port")
 
 python3 - "$work" "$processes" "$allocations" "$heap" "$idle_heap" "$idle_rss" "$idle_fds" \
-  "$held_heap" "$held_rss" "$held_fds" <<'PY'
+  "$held_heap" "$held_rss" "$held_fds" "$listener_drops" <<'PY'
 import json, sys
 work, processes, allocations, heap = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
-idle_heap, idle_rss, idle_fds, held_heap, held_rss, held_fds = map(int, sys.argv[5:11])
+idle_heap, idle_rss, idle_fds, held_heap, held_rss, held_fds, listener_drops = map(int, sys.argv[5:12])
 sent = received = offered = 0
 rows = []
 for i in range(1, processes + 1):
@@ -114,6 +121,7 @@ print(f"  live heap after full GC: idle {idle_heap / 1024:.1f} MiB, holding {hel
       f"({per_allocation:.0f} B per allocation)")
 print(f"  RSS: idle {idle_rss / 1024:.0f} MiB, holding {held_rss / 1024:.0f} MiB; "
       f"file descriptors: idle {idle_fds}, holding {held_fds}")
+print(f"  datagrams the kernel dropped on Tern's listening sockets (receive buffer full): {listener_drops}")
 for i, n, rate, loss, bound in rows:
     print(f"  load process {i}: {n} allocations, {rate:.0f} echoed msgs/s, loss {loss:.2f} %"
           + (" (client-bound: it could not offer the rate)" if bound else ""))

@@ -143,7 +143,8 @@ final class ServeCommand implements Callable<Integer> {
     @Option(
             names = "--io-transport",
             paramLabel = "KIND",
-            description = "auto, epoll or nio. Default: ${DEFAULT-VALUE} (epoll when available).")
+            description =
+                    "AUTO, EPOLL, IO_URING (experimental) or NIO. Default: ${DEFAULT-VALUE} (epoll when available, else NIO).")
     IoTransport ioTransport = IoTransport.AUTO;
 
     @Option(

@@ -550,7 +550,7 @@ public final class TernServer implements AutoCloseable {
         return turn;
     }
 
-    /** Name of the I/O transport in use ("epoll" or "nio"). */
+    /** Name of the I/O transport in use ("epoll", "io_uring" or "nio"). */
     public String ioTransport() {
         return io.name();
     }

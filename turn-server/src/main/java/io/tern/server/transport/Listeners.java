@@ -10,7 +10,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
-import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.unix.UnixChannelOption;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -128,7 +127,7 @@ public final class Listeners {
         // default adaptive allocator fell back to unpooled direct buffers on the relay path.
         b.option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT);
         if (io.reusePort()) {
-            b.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, READ_SLOT)
+            b.option(io.maxDatagramPayloadSize(), READ_SLOT)
                     .option(
                             ChannelOption.RCVBUF_ALLOCATOR,
                             new FixedRecvByteBufAllocator(READ_SLOT * DATAGRAMS_PER_READ));

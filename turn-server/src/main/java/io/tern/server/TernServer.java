@@ -611,6 +611,7 @@ public final class TernServer implements AutoCloseable {
             watch.shutdownNow();
         }
         listeners.close();
+        turn.closeRelaySockets(2000);
         group.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly(6, TimeUnit.SECONDS);
         OperatorHttpServer h = http;
         if (h != null) {

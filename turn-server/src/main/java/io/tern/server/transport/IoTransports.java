@@ -36,6 +36,7 @@ import java.util.function.Function;
  * @param name for logs: "epoll", "io_uring" or "nio"
  * @param socketChannel the class of outgoing TCP connections (RFC 6062 Connect)
  * @param datagramChannel a new datagram channel for a protocol family (null: the dual-stack default)
+ * @param reusePort whether several UDP sockets can share a port (SO_REUSEPORT), one per event loop
  * @param maxDatagramPayloadSize the option that splits a read buffer into one slot per datagram
  *     (native transports), or null where a read takes one datagram (NIO)
  */
@@ -45,15 +46,8 @@ public record IoTransports(
         Class<? extends ServerSocketChannel> serverChannel,
         Class<? extends SocketChannel> socketChannel,
         Function<SocketProtocolFamily, DatagramChannel> datagramChannel,
+        boolean reusePort,
         ChannelOption<Integer> maxDatagramPayloadSize) {
-
-    /**
-     * Whether several UDP sockets can share a port (SO_REUSEPORT), one per event loop, and a read
-     * takes several datagrams: the native transports.
-     */
-    public boolean reusePort() {
-        return maxDatagramPayloadSize != null;
-    }
 
     /**
      * A datagram channel for sockets bound to {@code bindAddress}: an IPv4 socket for an IPv4
@@ -82,6 +76,7 @@ public record IoTransports(
                     EpollServerSocketChannel.class,
                     EpollSocketChannel.class,
                     family -> family == null ? new EpollDatagramChannel() : new EpollDatagramChannel(family),
+                    true,
                     EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE);
         }
         return new IoTransports(
@@ -90,6 +85,7 @@ public record IoTransports(
                 NioServerSocketChannel.class,
                 NioSocketChannel.class,
                 family -> family == null ? new NioDatagramChannel() : new NioDatagramChannel(family),
+                false,
                 null);
     }
 
@@ -109,6 +105,7 @@ public record IoTransports(
                 IoUringServerSocketChannel.class,
                 IoUringSocketChannel.class,
                 family -> family == null ? new IoUringDatagramChannel() : new IoUringDatagramChannel(family),
+                true,
                 IoUringChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE);
     }
 }

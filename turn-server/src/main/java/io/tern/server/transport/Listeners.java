@@ -126,7 +126,7 @@ public final class Listeners {
         // The pooled allocator recycles buffers, slices and their wrappers per thread; Netty 4.2's
         // default adaptive allocator fell back to unpooled direct buffers on the relay path.
         b.option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT);
-        if (io.reusePort()) {
+        if (io.maxDatagramPayloadSize() != null) {
             b.option(io.maxDatagramPayloadSize(), READ_SLOT)
                     .option(
                             ChannelOption.RCVBUF_ALLOCATOR,

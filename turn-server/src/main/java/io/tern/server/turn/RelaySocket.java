@@ -51,12 +51,16 @@ final class RelaySocket {
         return closed;
     }
 
-    /** Closes the socket and gives the port back; idempotent. */
+    /**
+     * Closes the socket and gives the port back once the kernel has let go of it; idempotent. On
+     * epoll and NIO the close completes at once on the socket's loop; on io_uring it completes
+     * after the pending reads are cancelled and the close itself went through the ring, and a port
+     * given back earlier could be handed to a new allocation while still bound (EADDRINUSE).
+     */
     void close() {
         if (!closed) {
             closed = true;
-            channel.close();
-            releasePort.run();
+            channel.close().addListener(closedNow -> releasePort.run());
         }
     }
 }

@@ -17,7 +17,6 @@ import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.uring.IoUring;
-import io.netty.channel.uring.IoUringChannelOption;
 import io.netty.channel.uring.IoUringDatagramChannel;
 import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringServerSocketChannel;
@@ -30,15 +29,15 @@ import java.util.function.Function;
 
 /**
  * The Netty transport in use: epoll where the native library loads, io_uring when asked for, NIO
- * elsewhere. epoll and io_uring are the native transports: SO_REUSEPORT and several datagrams per
- * read (recvmmsg on epoll, a batch of recvmsg submissions on io_uring).
+ * elsewhere. epoll and io_uring are the native transports, with SO_REUSEPORT; epoll reads several
+ * datagrams per recvmmsg.
  *
  * @param name for logs: "epoll", "io_uring" or "nio"
  * @param socketChannel the class of outgoing TCP connections (RFC 6062 Connect)
  * @param datagramChannel a new datagram channel for a protocol family (null: the dual-stack default)
  * @param reusePort whether several UDP sockets can share a port (SO_REUSEPORT), one per event loop
  * @param maxDatagramPayloadSize the option that splits a read buffer into one slot per datagram
- *     (native transports), or null where a read takes one datagram (NIO)
+ *     (epoll), or null where a read takes one datagram (NIO, io_uring)
  */
 public record IoTransports(
         String name,
@@ -106,6 +105,9 @@ public record IoTransports(
                 IoUringSocketChannel.class,
                 family -> family == null ? new IoUringDatagramChannel() : new IoUringDatagramChannel(family),
                 true,
-                IoUringChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE);
+                // One recvmsg per read, repeated while the kernel flags more data queued: with the
+                // option set, Netty links 16 recvmsg per read and at 10-20k messages/s most of them
+                // end in EAGAIN, which cost 1.6x epoll's CPU per message (docs/benchmarks.md).
+                null);
     }
 }

@@ -143,8 +143,7 @@ final class ServeCommand implements Callable<Integer> {
     @Option(
             names = "--io-transport",
             paramLabel = "KIND",
-            description =
-                    "AUTO, EPOLL, IO_URING (experimental) or NIO. Default: ${DEFAULT-VALUE} (epoll when available, else NIO).")
+            description = "AUTO, EPOLL or NIO. Default: ${DEFAULT-VALUE} (epoll when available, else NIO).")
     IoTransport ioTransport = IoTransport.AUTO;
 
     @Option(

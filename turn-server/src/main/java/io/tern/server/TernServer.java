@@ -550,7 +550,7 @@ public final class TernServer implements AutoCloseable {
         return turn;
     }
 
-    /** Name of the I/O transport in use ("epoll", "io_uring" or "nio"). */
+    /** Name of the I/O transport in use ("epoll" or "nio"). */
     public String ioTransport() {
         return io.name();
     }
@@ -611,7 +611,6 @@ public final class TernServer implements AutoCloseable {
             watch.shutdownNow();
         }
         listeners.close();
-        turn.closeRelaySockets(2000);
         group.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly(6, TimeUnit.SECONDS);
         OperatorHttpServer h = http;
         if (h != null) {

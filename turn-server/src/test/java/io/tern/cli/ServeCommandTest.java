@@ -56,40 +56,6 @@ class ServeCommandTest {
         assertThat(o.stderr()).contains(option).contains(detail);
     }
 
-    /**
-     * io_uring asked for where it cannot run fails at start-up, naming the option and the reason.
-     * Netty's switch for native transports stands in for a kernel without io_uring.
-     */
-    @Test
-    void refusesIoUringWhereTheKernelDoesNotOfferIt() throws Exception {
-        Process tern = new ProcessBuilder(
-                        java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java")
-                                .toString(),
-                        "-Dio.netty.transport.noNative=true",
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        Main.class.getName(),
-                        "serve",
-                        "--listening-ip",
-                        "127.0.0.1",
-                        "--listening-port",
-                        "0",
-                        "--no-http",
-                        "--no-tls",
-                        "--io-transport",
-                        "IO_URING")
-                .redirectErrorStream(true)
-                .start();
-        String output = new String(tern.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(tern.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-        assertThat(tern.exitValue()).as(output).isEqualTo(2);
-        assertThat(output)
-                .contains("io-transport")
-                .contains("io_uring is not available here")
-                .contains("Native transport was explicit disabled")
-                .contains("use AUTO, EPOLL or NIO");
-    }
-
     @Test
     void refusesAnOverlongRealm() {
         Outcome o = serve("--realm", "r".repeat(200));

@@ -68,7 +68,7 @@ public final class ServerHarness implements AutoCloseable {
 
     /**
      * The system property that runs every harness server left on {@code AUTO} on another I/O
-     * transport, e.g. {@code mvn test -Dtern.test.io-transport=io_uring}; servers a test puts on
+     * transport, e.g. {@code mvn test -Dtern.test.io-transport=NIO}; servers a test puts on
      * a transport of its own keep it.
      */
     public static final String IO_TRANSPORT_PROPERTY = "tern.test.io-transport";

@@ -66,11 +66,6 @@ public record ServerConfig(
         /** epoll when the native library loads, NIO otherwise. */
         AUTO,
         EPOLL,
-        /**
-         * Netty's io_uring transport: chosen only when asked for (see docs/benchmarks.md, "io_uring
-         * vs epoll"); start-up fails where the kernel does not offer it.
-         */
-        IO_URING,
         NIO
     }
 

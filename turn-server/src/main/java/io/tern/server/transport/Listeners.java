@@ -10,6 +10,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.unix.UnixChannelOption;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -126,8 +127,8 @@ public final class Listeners {
         // The pooled allocator recycles buffers, slices and their wrappers per thread; Netty 4.2's
         // default adaptive allocator fell back to unpooled direct buffers on the relay path.
         b.option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT);
-        if (io.maxDatagramPayloadSize() != null) {
-            b.option(io.maxDatagramPayloadSize(), READ_SLOT)
+        if (io.reusePort()) {
+            b.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, READ_SLOT)
                     .option(
                             ChannelOption.RCVBUF_ALLOCATOR,
                             new FixedRecvByteBufAllocator(READ_SLOT * DATAGRAMS_PER_READ));

@@ -206,7 +206,6 @@ final class AllocateHandler implements MethodHandler {
             if (tcpRelay == null) {
                 busy(exchange, ports, port);
             } else {
-                services.trackRelaySocket(tcpRelay.listener());
                 relay = new RelaySocket(
                         tcpRelay.listener(),
                         new InetSocketAddress(endpoint.advertisedAddress(), port),
@@ -330,7 +329,6 @@ final class AllocateHandler implements MethodHandler {
             return null;
         }
         RelayPorts ports = endpoint.ports();
-        services.trackRelaySocket(relay);
         return new RelaySocket(
                 relay, new InetSocketAddress(endpoint.advertisedAddress(), port), () -> ports.release(port), peers);
     }

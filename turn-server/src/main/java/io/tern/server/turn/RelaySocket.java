@@ -51,16 +51,12 @@ final class RelaySocket {
         return closed;
     }
 
-    /**
-     * Closes the socket and gives the port back once the kernel has let go of it; idempotent. On
-     * epoll and NIO the close completes at once on the socket's loop; on io_uring it completes
-     * after the pending reads are cancelled and the close itself went through the ring, and a port
-     * given back earlier could be handed to a new allocation while still bound (EADDRINUSE).
-     */
+    /** Closes the socket and gives the port back; idempotent. */
     void close() {
         if (!closed) {
             closed = true;
-            channel.close().addListener(closedNow -> releasePort.run());
+            channel.close();
+            releasePort.run();
         }
     }
 }

@@ -10,7 +10,9 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
 import io.tern.server.metrics.RelayDrop;
 import io.tern.stun.StunClass;
 import io.tern.stun.StunMethod;
@@ -128,11 +130,12 @@ final class TcpRelay {
      * connection, or null when the connection failed or timed out. Runs on the allocation's loop.
      */
     void connect(InetSocketAddress peer, Consumer<TcpConnection> done) {
+        boolean epoll = loop.services().io().reusePort();
         // From the relay IP, on a port of the kernel's choosing: the relayed port has a listening
-        // socket, and Netty's native sockets cannot set SO_REUSEPORT to share it.
+        // socket, and Netty's epoll sockets cannot set SO_REUSEPORT to share it.
         Bootstrap b = new Bootstrap()
                 .group(eventLoop)
-                .channel(loop.services().io().socketChannel())
+                .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)

@@ -1,9 +1,5 @@
 package io.tern.server.turn;
 
-import io.netty.channel.Channel;
-import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.util.concurrent.GlobalEventExecutor;
 import io.tern.server.config.TurnConfig;
 import io.tern.server.metrics.ServerMetrics;
 import io.tern.server.policy.PeerFilter;
@@ -114,23 +110,6 @@ public final class TurnServices {
 
     public IoTransports io() {
         return io;
-    }
-
-    /** Every open relay socket (UDP, and the TCP relay listeners); a closed one leaves by itself. */
-    private final ChannelGroup relaySockets = new DefaultChannelGroup("relay-sockets", GlobalEventExecutor.INSTANCE);
-
-    void trackRelaySocket(Channel relay) {
-        relaySockets.add(relay);
-    }
-
-    /**
-     * Closes every relay socket and waits (up to {@code millis}) until each close has completed,
-     * before the event loops stop. io_uring needs this: a socket still open when its loop stops has
-     * its pending reads dropped with the ring, read buffers and all (a leak Netty's detector
-     * reports); a close completes only after those reads were cancelled and their buffers released.
-     */
-    public void closeRelaySockets(long millis) {
-        relaySockets.close().awaitUninterruptibly(millis);
     }
 
     /** RFC 6062 §5.2 and §5.3: how long a peer connection waits for its ConnectionBind. */

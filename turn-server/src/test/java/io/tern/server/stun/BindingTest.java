@@ -62,7 +62,7 @@ class BindingTest {
     @ParameterizedTest
     @EnumSource(
             value = IoTransport.class,
-            names = {"EPOLL", "IO_URING", "NIO"})
+            names = {"EPOLL", "NIO"})
     void answersUdpBindingWithTheClientsAddressOnEveryTransport(IoTransport io) throws Exception {
         try (ServerHarness server = ServerHarness.start(io);
                 DatagramSocket client = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {

@@ -154,7 +154,7 @@ final class ServeCommand implements Callable<Integer> {
     @Option(
             names = "--io-transport",
             paramLabel = "KIND",
-            description = "auto, epoll or nio. Default: ${DEFAULT-VALUE} (epoll when available).")
+            description = "AUTO, EPOLL or NIO. Default: ${DEFAULT-VALUE} (epoll when available, else NIO).")
     IoTransport ioTransport = IoTransport.AUTO;
 
     @Option(

@@ -54,7 +54,8 @@ public final class ServerHarness implements AutoCloseable {
      * in other tests) sometimes has that number in use on TCP. Likewise DTLS takes the number TLS
      * got, on UDP.
      */
-    private static TernServer startRetrying(ServerConfig config) throws Exception {
+    private static TernServer startRetrying(ServerConfig asked) throws Exception {
+        ServerConfig config = withTestTransport(asked);
         for (int attempt = 1; ; attempt++) {
             try {
                 return TernServer.start(config);
@@ -69,7 +70,25 @@ public final class ServerHarness implements AutoCloseable {
         }
     }
 
-    /** A server with exactly this configuration. */
+    /**
+     * The system property that runs every harness server left on {@code AUTO} on another I/O
+     * transport, e.g. {@code mvn test -Dtern.test.io-transport=NIO}; servers a test puts on
+     * a transport of its own keep it.
+     */
+    public static final String IO_TRANSPORT_PROPERTY = "tern.test.io-transport";
+
+    private static ServerConfig withTestTransport(ServerConfig config) {
+        String wanted = System.getProperty(IO_TRANSPORT_PROPERTY, "");
+        if (wanted.isBlank() || config.transport() != ServerConfig.IoTransport.AUTO) {
+            return config;
+        }
+        return config.withTransports(
+                config.udp(),
+                config.tcp(),
+                ServerConfig.IoTransport.valueOf(wanted.trim().toUpperCase(java.util.Locale.ROOT)));
+    }
+
+    /** A server with this configuration (its transport as {@link #IO_TRANSPORT_PROPERTY} says when AUTO). */
     public static ServerHarness start(ServerConfig config) throws Exception {
         return new ServerHarness(startRetrying(config));
     }

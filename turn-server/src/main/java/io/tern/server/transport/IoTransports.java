@@ -48,7 +48,7 @@ public record IoTransports(
             throw new ConfigException(
                     "io-transport",
                     "epoll",
-                    "epoll is not available here (" + Epoll.unavailabilityCause() + "); use auto or nio");
+                    "epoll is not available here (" + Epoll.unavailabilityCause() + "); use AUTO or NIO");
         }
         if (epoll && wanted != IoTransport.NIO) {
             return new IoTransports("epoll", EpollIoHandler.newFactory(), EpollServerSocketChannel.class, true);

@@ -63,7 +63,8 @@ relay() { # seconds json
 }
 snapshot() { # thread name (spaces as _) and id, user ticks, system ticks
   for t in /proc/"$pid"/task/*; do
-    echo "$(tr ' ' _ <"$t/comm")#${t##*/} $(awk '{print $14, $15}' "$t/stat")"
+    # Fields 14 and 15 of stat, counted after the ")" that ends the name: names may hold spaces.
+    echo "$(tr ' ' _ <"$t/comm")#${t##*/} $(sed 's/.*) //' "$t/stat" | awk '{print $12, $13}')"
   done | sort
 }
 relay 8 "$work/warm.json"

@@ -54,7 +54,7 @@ public final class ServerHarness implements AutoCloseable {
      * in other tests) sometimes has that number in use on TCP. Likewise DTLS takes the number TLS
      * got, on UDP.
      */
-    private static TernServer startRetrying(ServerConfig asked) throws Exception {
+    public static TernServer startRetrying(ServerConfig asked) throws Exception {
         ServerConfig config = withTestTransport(asked);
         for (int attempt = 1; ; attempt++) {
             try {

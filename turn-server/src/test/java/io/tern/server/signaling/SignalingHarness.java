@@ -35,7 +35,7 @@ final class SignalingHarness implements AutoCloseable {
                 .withTurn(turn)
                 .withHttp(ServerHarness.HTTP_ANY_PORT)
                 .withSignaling(signaling);
-        return new SignalingHarness(TernServer.start(config));
+        return new SignalingHarness(ServerHarness.startRetrying(config));
     }
 
     /** {@code 127.0.0.1:PORT} of the operator listener. */

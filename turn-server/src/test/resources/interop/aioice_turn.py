@@ -1,7 +1,8 @@
 """Relays datagrams through a TURN server with aioice's own TURN client, to an echo peer on loopback.
 
 Usage: aioice_turn.py HOST UDP_PORT TCP_PORT USERNAME PASSWORD TRANSPORT [TRANSPORT...]
-(TRANSPORT is udp or tcp: how aioice reaches the server; the relay is UDP either way.)
+(TRANSPORT is udp, tcp or tls: how aioice reaches the server; the relay is UDP either way. tls is
+TURN over TLS to port $AIOICE_TLS_PORT, the server's certificate checked against $AIOICE_CA_FILE.)
 
 Per transport, on one allocation made by aioice.turn.create_turn_endpoint (401/nonce dance, Allocate):
   1. Send/Data indications: CreatePermission through aioice's authenticated transaction code, then
@@ -24,6 +25,7 @@ All traffic goes to HOST and to an echo peer on 127.0.0.1; every wait is bounded
 import asyncio
 import os
 import random
+import ssl
 import sys
 import time
 
@@ -173,7 +175,9 @@ async def relay(transport_name, server, username, password, rng):
             password=password,
             lifetime=600,
             channel_refresh_time=CHANNEL_REFRESH_TIME,
-            transport=transport_name,
+            # "tls" is TURN over TLS on TCP, checked against AIOICE_CA_FILE (name and chain).
+            transport="tcp" if transport_name == "tls" else transport_name,
+            ssl=ssl.create_default_context(cafile=os.environ["AIOICE_CA_FILE"]) if transport_name == "tls" else False,
         )
         inner = turn_transport._TurnTransport__inner_protocol
         wire = inner.wire
@@ -256,7 +260,7 @@ async def main():
     deadline = time.monotonic() + OVERALL_TIMEOUT
     failed = False
     for name in transports:
-        port = int(udp_port if name == "udp" else tcp_port)
+        port = int({"udp": udp_port, "tcp": tcp_port}.get(name) or os.environ["AIOICE_TLS_PORT"])
         budget = min(TRANSPORT_TIMEOUT, deadline - time.monotonic())
         try:
             if budget <= 0:

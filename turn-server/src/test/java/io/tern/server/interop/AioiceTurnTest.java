@@ -3,19 +3,25 @@ package io.tern.server.interop;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tern.server.ServerHarness;
+import io.tern.server.config.TlsConfig;
 import io.tern.server.metrics.ServerMetrics;
+import io.tern.server.tls.CertificateAndKey;
+import io.tern.server.transport.ClientTransport;
 import io.tern.stun.StunMethod;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * aioice (the ICE library behind aiortc; Debian python3-aioice) allocates on Tern with its own TURN
@@ -28,7 +34,10 @@ import org.junit.jupiter.api.Test;
  * codec and transaction code. See {@code interop/aioice_turn.py}.
  */
 class AioiceTurnTest {
-    private static final Pattern OK = Pattern.compile("(?m)^(udp|tcp) OK relayed=127\\.0\\.0\\.1:(\\d+) sent=(\\d+)"
+    /** Where the script finds the TLS port and the certificate to trust, for a "tls" run. */
+    private static Map<String, String> tlsEnv = Map.of();
+
+    private static final Pattern OK = Pattern.compile("(?m)^(udp|tcp|tls) OK relayed=127\\.0\\.0\\.1:(\\d+) sent=(\\d+)"
             + " echoed=(\\d+) peer=(\\d+) indications=(\\d+)/(\\d+) channel=(\\d+)/(\\d+)"
             + " channel_binds=(\\d+) signed=(\\d+)$");
 
@@ -44,6 +53,21 @@ class AioiceTurnTest {
         String username = (System.currentTimeMillis() / 1000 + 3600) + ":alice";
         try (ServerHarness harness = ServerHarness.startTurn()) {
             relayAndCheck(harness, username, restPassword(ServerHarness.REST_SECRET, username), "udp", "tcp");
+        }
+    }
+
+    @Test
+    void relaysByteExactOverTlsWithTheCertificateChecked(@TempDir Path dir) throws Exception {
+        Path cert = dir.resolve("cert.pem");
+        CertificateAndKey.selfSigned("localhost", Duration.ofDays(1)).writePem(cert, dir.resolve("key.pem"));
+        try (ServerHarness harness = ServerHarness.startTls(TlsConfig.pem(0, cert, dir.resolve("key.pem")))) {
+            tlsEnv = Map.of(
+                    "AIOICE_TLS_PORT", String.valueOf(harness.tls().getPort()), "AIOICE_CA_FILE", cert.toString());
+            relayAndCheck(harness, "alice", "secret", "tls");
+            assertThat(harness.server().metrics().packetsToClients(ClientTransport.TLS.ordinal()))
+                    .isPositive();
+        } finally {
+            tlsEnv = Map.of();
         }
     }
 
@@ -126,7 +150,7 @@ class AioiceTurnTest {
                 password));
         command.addAll(List.of(transports));
         // The script bounds itself at 20 s; this is the backstop.
-        return ExternalTool.run(30, command.toArray(new String[0]));
+        return ExternalTool.run(30, tlsEnv, command.toArray(new String[0]));
     }
 
     /** TURN REST password: base64(HMAC-SHA1(secret, username)). */

@@ -48,8 +48,15 @@ public final class ExternalTool {
 
     /** Runs a command, merging stderr into stdout; kills it after {@code seconds}. */
     static Result run(int seconds, String... command) throws IOException, InterruptedException {
-        Process p =
-                new ProcessBuilder(List.of(command)).redirectErrorStream(true).start();
+        return run(seconds, java.util.Map.of(), command);
+    }
+
+    /** As {@link #run(int, String...)} with these variables added to the environment. */
+    static Result run(int seconds, java.util.Map<String, String> env, String... command)
+            throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder(List.of(command)).redirectErrorStream(true);
+        builder.environment().putAll(env);
+        Process p = builder.start();
         List<String> lines = new ArrayList<>();
         Thread reader = new Thread(() -> {
             try (var in = p.inputReader(StandardCharsets.UTF_8)) {

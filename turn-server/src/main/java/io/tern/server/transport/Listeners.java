@@ -5,6 +5,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
@@ -110,6 +111,22 @@ public final class Listeners {
      * port); returns the port they got.
      */
     public int bindUdp(InetSocketAddress address, int sockets) throws InterruptedException {
+        return bindDatagram(address, sockets, () -> new DatagramHandler(ingress), "UDP", "listening-port", udp);
+    }
+
+    /**
+     * Binds {@code sockets} datagram listeners to one address sharing the port (SO_REUSEPORT; one
+     * when the transport cannot share a port), each with a fresh {@code handler} on its own loop,
+     * with listener-sized buffers. Returns the port they got.
+     */
+    private int bindDatagram(
+            InetSocketAddress address,
+            int sockets,
+            Supplier<ChannelHandler> handler,
+            String protocol,
+            String portOption,
+            List<Channel> bound)
+            throws InterruptedException {
         Bootstrap b = new Bootstrap()
                 .group(group)
                 .channelFactory(() -> io.newDatagramChannel(address.getAddress()))
@@ -118,7 +135,7 @@ public final class Listeners {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(new DatagramHandler(ingress));
+                        ch.pipeline().addLast(handler.get());
                     }
                 });
         datagramOptions(b, io);
@@ -128,8 +145,8 @@ public final class Listeners {
         }
         InetSocketAddress target = address;
         for (int i = 0; i < count; i++) {
-            Channel ch = bindOrExplain(b.bind(target), "UDP", "listening-port", target);
-            udp.add(ch);
+            Channel ch = bindOrExplain(b.bind(target), protocol, portOption, target);
+            bound.add(ch);
             checkBuffer(ch);
             target = (InetSocketAddress) ch.localAddress();
         }
@@ -206,37 +223,19 @@ public final class Listeners {
      * port (SO_REUSEPORT), each with its own table of sessions on its own loop. Returns the port.
      */
     public int bindDtls(InetSocketAddress address, ServerDtls serverDtls, int sockets) throws InterruptedException {
-        Bootstrap b = new Bootstrap()
-                .group(group)
-                .channelFactory(() -> io.newDatagramChannel(address.getAddress()))
-                .option(ChannelOption.SO_RCVBUF, LISTENER_BUFFER)
-                .option(ChannelOption.SO_SNDBUF, LISTENER_BUFFER)
-                .handler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        ch.pipeline()
-                                .addLast(new DtlsSessions(
-                                        serverDtls,
-                                        new DtlsIngress(ingress),
-                                        metrics,
-                                        MAX_DATAGRAM,
-                                        tcpIdleSeconds,
-                                        TlsConfig.DTLS_HANDSHAKE_TIMEOUT_SECONDS));
-                    }
-                });
-        datagramOptions(b, io);
-        int count = io.reusePort() ? sockets : 1;
-        if (io.reusePort()) {
-            b.option(UnixChannelOption.SO_REUSEPORT, true);
-        }
-        InetSocketAddress target = address;
-        for (int i = 0; i < count; i++) {
-            Channel ch = bindOrExplain(b.bind(target), "DTLS (UDP)", "tls-listening-port", target);
-            dtls.add(ch);
-            checkBuffer(ch);
-            target = (InetSocketAddress) ch.localAddress();
-        }
-        return target.getPort();
+        return bindDatagram(
+                address,
+                sockets,
+                () -> new DtlsSessions(
+                        serverDtls,
+                        new DtlsIngress(ingress),
+                        metrics,
+                        MAX_DATAGRAM,
+                        tcpIdleSeconds,
+                        TlsConfig.DTLS_HANDSHAKE_TIMEOUT_SECONDS),
+                "DTLS (UDP)",
+                "tls-listening-port",
+                dtls);
     }
 
     /**

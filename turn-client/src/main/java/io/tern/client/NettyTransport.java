@@ -24,9 +24,9 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * {@link Transport} over a Netty channel: a connected {@code NioDatagramChannel} for UDP, or a
- * {@code NioSocketChannel} with a {@link StunStreamDecoder} in front for TCP (behind an {@link
- * SslHandler} for TLS). Both pipelines end in
+ * {@link Transport} over a Netty channel: a connected {@code NioDatagramChannel} for UDP (behind a
+ * {@link DtlsClientHandler} for DTLS), or a {@code NioSocketChannel} with a {@link
+ * StunStreamDecoder} in front for TCP (behind an {@link SslHandler} for TLS). Both pipelines end in
  * the same {@link FrameHandler}, and both send a frame as a plain {@code ByteBuf}, which a
  * connected datagram channel accepts.
  *
@@ -59,8 +59,12 @@ final class NettyTransport implements Transport {
             InetSocketAddress local,
             Duration connectTimeout,
             ClientTls tls) {
-        if (tls != null && protocol != TransportProtocol.TCP) {
-            throw new IllegalArgumentException("TLS runs over TCP; " + protocol + " was asked for");
+        // TLS over TCP, DTLS over UDP: the engine is made here, so a DTLS set-up error fails at once.
+        javax.net.ssl.SSLEngine dtlsEngine;
+        try {
+            dtlsEngine = tls != null && protocol == TransportProtocol.UDP ? tls.newDtlsEngine(server.getPort()) : null;
+        } catch (javax.net.ssl.SSLException e) {
+            return CompletableFuture.failedFuture(e);
         }
         Bootstrap bootstrap = new Bootstrap()
                 .group(group)
@@ -68,7 +72,9 @@ final class NettyTransport implements Transport {
                 .handler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        if (tls != null) {
+                        if (dtlsEngine != null) {
+                            ch.pipeline().addLast(new DtlsClientHandler(dtlsEngine, connectTimeout));
+                        } else if (tls != null) {
                             ch.pipeline().addLast(tls.newHandler(ch.alloc(), server.getPort()));
                         }
                         if (protocol == TransportProtocol.TCP) {
@@ -100,7 +106,15 @@ final class NettyTransport implements Transport {
                 // Connected once the handshake is done: a certificate the client refuses fails
                 // connect() rather than the first request. The handshake needs reads.
                 f.channel().config().setAutoRead(true);
-                f.channel().pipeline().get(SslHandler.class).handshakeFuture().addListener(h -> {
+                io.netty.util.concurrent.Future<?> handshake;
+                DtlsClientHandler dtls = f.channel().pipeline().get(DtlsClientHandler.class);
+                if (dtls != null) {
+                    handshake = dtls.handshakeFuture();
+                    dtls.start();
+                } else {
+                    handshake = f.channel().pipeline().get(SslHandler.class).handshakeFuture();
+                }
+                handshake.addListener(h -> {
                     if (h.isSuccess()) {
                         f.channel().config().setAutoRead(false);
                         result.complete(new NettyTransport(protocol, f.channel()));

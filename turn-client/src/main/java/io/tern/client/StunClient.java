@@ -556,9 +556,10 @@ public final class StunClient implements AutoCloseable {
         }
 
         /**
-         * Runs the TCP connection over TLS ({@code turns:}); {@link #connect()} completes once the
-         * handshake has and fails if the server's certificate is refused. Needs {@link
-         * TransportProtocol#TCP}.
+         * Runs the connection over TLS ({@code turns:}) with {@link TransportProtocol#TCP}, or over
+         * DTLS 1.2 ({@code turns:...?transport=udp}) with {@link TransportProtocol#UDP}; {@link
+         * #connect()} completes once the handshake has and fails if the server's certificate is
+         * refused or, for DTLS, if no handshake completes within the connect timeout.
          */
         public Builder tls(ClientTls tls) {
             this.tls = Objects.requireNonNull(tls, "tls");

@@ -9,7 +9,7 @@ import java.net.InetSocketAddress;
 /**
  * A connected path to one server that moves whole frames: one datagram over UDP, one STUN or
  * ChannelData message over a stream. It knows nothing of transactions; {@link Transactions} sits
- * on top of it. TLS, and later DTLS, are further implementations (or pipelines) behind this seam.
+ * on top of it. TLS and DTLS are handlers in the same pipelines, behind this seam.
  *
  * <p>All inbound calls arrive on {@link #eventLoop()}, which also owns every piece of client state
  * above the transport; nothing needs a lock.

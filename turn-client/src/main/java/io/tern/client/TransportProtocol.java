@@ -1,6 +1,6 @@
 package io.tern.client;
 
-/** How the client reaches the server. TLS and DTLS come later and slot in here. */
+/** How the client reaches the server; {@link ClientTls} runs TLS over TCP and DTLS over UDP. */
 public enum TransportProtocol {
     /** One STUN message or ChannelData message per datagram; the client retransmits. */
     UDP(false),

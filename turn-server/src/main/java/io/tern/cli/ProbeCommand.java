@@ -64,9 +64,10 @@ final class ProbeCommand implements Callable<Integer> {
     @Parameters(
             index = "0",
             paramLabel = "URI",
-            description = "turn:HOST[:PORT][?transport=udp|tcp], turns:HOST[:PORT] (TLS), stun:HOST[:PORT] or"
-                    + " stuns:HOST[:PORT]; HOST an IP address ([brackets] for IPv6) or a DNS name, looked up once."
-                    + " Port 3478 and UDP by default; 5349 and TLS over TCP for turns:/stuns:.")
+            description = "turn:HOST[:PORT][?transport=udp|tcp], turns:HOST[:PORT][?transport=tcp|udp] (TLS, or"
+                    + " DTLS with transport=udp), stun:HOST[:PORT] or stuns:HOST[:PORT]; HOST an IP address"
+                    + " ([brackets] for IPv6) or a DNS name, looked up once. Port 3478 and UDP by default; 5349"
+                    + " and TLS over TCP for turns:/stuns:.")
     String uri;
 
     @Option(
@@ -211,7 +212,7 @@ final class ProbeCommand implements Callable<Integer> {
         if (!target.tls()) {
             if (caFile != null || insecure) {
                 throw new CredentialsCommand.UsageException(
-                        (insecure ? "--insecure" : "--ca-file") + " is for turns: and stuns: URIs (TLS) only");
+                        (insecure ? "--insecure" : "--ca-file") + " is for turns: and stuns: URIs (TLS or DTLS) only");
             }
             return null;
         }
@@ -324,8 +325,7 @@ final class ProbeCommand implements Callable<Integer> {
         sb.append(",\"server\":");
         CredentialsCommand.jsonString(sb, run.server() == null ? "" : ProbeRun.address(run.server()));
         sb.append(",\"transport\":");
-        CredentialsCommand.jsonString(
-                sb, target.tls() ? "tls" : target.transport().name().toLowerCase(java.util.Locale.ROOT));
+        CredentialsCommand.jsonString(sb, target.transportName());
         sb.append(",\"user\":");
         CredentialsCommand.jsonString(sb, credentials == null ? "" : credentials.username());
         sb.append(",\"peer_check\":");

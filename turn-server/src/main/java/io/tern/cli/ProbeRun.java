@@ -464,6 +464,9 @@ final class ProbeRun {
             return "the server closed the connection";
         }
         if (e instanceof javax.net.ssl.SSLException) {
+            if (String.valueOf(e.getMessage()).startsWith("DTLS handshake not done")) {
+                return dtlsTimeout();
+            }
             return tlsReason(e);
         }
         if (e instanceof StunProtocolException) {
@@ -474,6 +477,13 @@ final class ProbeRun {
                             : "");
         }
         return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + printable(e.getMessage()));
+    }
+
+    /** No DTLS handshake completed: nothing answered on that UDP port, or not with DTLS. */
+    private String dtlsTimeout() {
+        return "timeout: no DTLS handshake with " + address(server) + " within " + human(timeout)
+                + " (is the server running with DTLS on that port, and do firewalls let UDP port "
+                + server.getPort() + " through?)";
     }
 
     /** Why a TLS handshake failed, in the terms an operator fixes it by. */
@@ -498,6 +508,9 @@ final class ProbeRun {
     }
 
     private String timeoutReason(StunClient client, String what) {
+        if (client == null && uri.tls() && !uri.transport().isReliable()) {
+            return dtlsTimeout();
+        }
         String reason = "timeout: no answer from " + address(server) + " (" + transport() + ") "
                 + (what == null ? "" : "while " + what + " ") + "within " + human(timeout);
         if (step.equals(BINDING)) {
@@ -592,7 +605,7 @@ final class ProbeRun {
     }
 
     private String transport() {
-        return uri.tls() ? "tls" : uri.transport().name().toLowerCase(Locale.ROOT);
+        return uri.transportName();
     }
 
     /** A recognisable payload: {@code tern-probe ping 3 } then random bytes, {@code length} in all. */

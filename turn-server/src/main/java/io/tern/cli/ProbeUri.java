@@ -8,22 +8,25 @@ import java.util.regex.Pattern;
 
 /**
  * A {@code turn:}/{@code turns:} (RFC 7065) or {@code stun:}/{@code stuns:} (RFC 7064) URI as {@code
- * tern probe} takes it: {@code turn:HOST[:PORT][?transport=udp|tcp]}, {@code turns:HOST[:PORT]}
- * (TLS over TCP), {@code stun:HOST[:PORT]} or {@code stuns:HOST[:PORT]}, HOST an IPv4 address, an
- * IPv6 address in brackets, or a DNS name. The port defaults to 3478 (5349 with TLS) and the
- * transport to UDP (TCP with TLS), as the RFCs say.
+ * tern probe} takes it: {@code turn:HOST[:PORT][?transport=udp|tcp]}, {@code
+ * turns:HOST[:PORT][?transport=tcp|udp]} (TLS over TCP, or DTLS over UDP as RFC 7350 has it),
+ * {@code stun:HOST[:PORT]} or {@code stuns:HOST[:PORT]}, HOST an IPv4 address, an IPv6 address in
+ * brackets, or a DNS name. The port defaults to 3478 (5349 with TLS or DTLS) and the transport to
+ * UDP (TCP with TLS), as the RFCs say.
  *
  * @param turn true for {@code turn:}/{@code turns:}, false for {@code stun:}/{@code stuns:}
  * @param host the host as written, without brackets
  * @param literal the address when the host is an IP literal; null for a name, resolved later
- * @param tls whether the connection runs over TLS ({@code turns:}, {@code stuns:})
+ * @param tls whether the connection is secured ({@code turns:}, {@code stuns:}): TLS over TCP, DTLS
+ *     over UDP
  */
 record ProbeUri(boolean turn, String host, InetAddress literal, int port, TransportProtocol transport, boolean tls) {
     static final int DEFAULT_PORT = 3478;
 
     static final int DEFAULT_TLS_PORT = 5349;
 
-    static final String FORMS = "use turn:HOST[:PORT][?transport=udp|tcp], turns:HOST[:PORT] or stun:HOST[:PORT],"
+    static final String FORMS = "use turn:HOST[:PORT][?transport=udp|tcp], turns:HOST[:PORT][?transport=tcp|udp]"
+            + " or stun:HOST[:PORT],"
             + " HOST an IP address ([brackets] for IPv6) or a DNS name, e.g. turn:turn.example.org:3478?transport=udp";
 
     private static final Pattern IPV4 = Pattern.compile("[0-9.]+");
@@ -71,13 +74,7 @@ record ProbeUri(boolean turn, String host, InetAddress literal, int port, Transp
                                 + " over UDP as stun:HOST:PORT, or use turn:...?transport=tcp");
             }
             transport = switch (q.toLowerCase(Locale.ROOT)) {
-                case "transport=udp" -> {
-                    if (tls) {
-                        throw new InvalidUri("invalid URI " + uri + ": turns: over UDP is DTLS, which tern probe"
-                                + " does not speak; probe TLS over TCP with turns:HOST:PORT");
-                    }
-                    yield TransportProtocol.UDP;
-                }
+                case "transport=udp" -> TransportProtocol.UDP; // with turns: that is DTLS
                 case "transport=tcp" -> TransportProtocol.TCP;
                 default ->
                     throw new InvalidUri(
@@ -180,11 +177,24 @@ record ProbeUri(boolean turn, String host, InetAddress literal, int port, Transp
         return sb.toString();
     }
 
-    /** The URI in its canonical form, e.g. {@code turn:127.0.0.1:3478?transport=udp}. */
+    /**
+     * The URI in its canonical form, e.g. {@code turn:127.0.0.1:3478?transport=udp} or {@code
+     * turns:[::1]:5349?transport=udp} (DTLS).
+     */
     String canonical() {
         String h = literal instanceof java.net.Inet6Address ? "[" + host + "]" : host;
+        String scheme = (turn ? "turn" : "stun") + (tls ? "s" : "");
         return turn
-                ? "turn:" + h + ":" + port + "?transport=" + transport.name().toLowerCase(Locale.ROOT)
-                : "stun:" + h + ":" + port;
+                ? scheme + ":" + h + ":" + port + "?transport="
+                        + transport.name().toLowerCase(Locale.ROOT)
+                : scheme + ":" + h + ":" + port;
+    }
+
+    /** What the connection runs over, as reports name it: udp, tcp, tls or dtls. */
+    String transportName() {
+        if (tls) {
+            return transport == TransportProtocol.UDP ? "dtls" : "tls";
+        }
+        return transport.name().toLowerCase(Locale.ROOT);
     }
 }

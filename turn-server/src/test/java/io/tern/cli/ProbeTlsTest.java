@@ -15,8 +15,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code tern probe turns:}: the whole check over TLS, with the server's certificate trusted from a
- * file, refused when untrusted or naming another host, and skipped with --insecure.
+ * {@code tern probe turns:}: the whole check over TLS, and over DTLS with {@code ?transport=udp},
+ * with the server's certificate trusted from a file, refused when untrusted or naming another host,
+ * and skipped with --insecure.
  */
 class ProbeTlsTest {
     @TempDir
@@ -46,6 +47,51 @@ class ProbeTlsTest {
                     "secret");
             assertAllPass(r);
             assertThat(r.stdout()).contains("(server 127.0.0.1:" + tern.tls().getPort() + " tls)");
+        }
+    }
+
+    @Test
+    void everyStepPassesOverDtlsWithTheCertificateTrustedFromAFile() throws Exception {
+        try (ServerHarness tern = start("127.0.0.1")) {
+            InetSocketAddress dtls = tern.server().dtlsAddresses().get(0);
+            Result r = probe(
+                    turns(dtls) + "?transport=udp",
+                    "--ca-file",
+                    dir.resolve("cert.pem").toString(),
+                    "--user",
+                    "alice",
+                    "--password",
+                    "secret",
+                    "--json");
+            assertThat(r.exitCode()).as(r.all()).isZero();
+            assertThat(r.stdout())
+                    .contains("\"uri\":\"turns:127.0.0.1:" + dtls.getPort() + "?transport=udp\"")
+                    .contains("\"transport\":\"dtls\"")
+                    .contains("\"result\":\"PASS\",\"steps\"")
+                    .doesNotContain("\"FAIL\"");
+
+            Result untrusted =
+                    probe(turns(dtls) + "?transport=udp", "--user", "alice", "--password", "secret", "--timeout", "3s");
+            assertThat(untrusted.exitCode()).as(untrusted.all()).isEqualTo(1);
+            assertThat(untrusted.stdout()).startsWith("FAIL binding").contains("certificate is not trusted");
+        }
+    }
+
+    @Test
+    void aUdpPortWithoutDtlsTimesOutWithTheReason() throws Exception {
+        try (java.net.DatagramSocket silent =
+                new java.net.DatagramSocket(0, java.net.InetAddress.getByName("127.0.0.1"))) {
+            Result r = probe(
+                    "turns:127.0.0.1:" + silent.getLocalPort() + "?transport=udp",
+                    "--insecure",
+                    "--secret",
+                    "s",
+                    "--timeout",
+                    "2s");
+            assertThat(r.exitCode()).as(r.all()).isEqualTo(1);
+            assertThat(r.stdout())
+                    .startsWith("FAIL binding")
+                    .contains("no DTLS handshake with 127.0.0.1:" + silent.getLocalPort() + " within 2s");
         }
     }
 
@@ -85,10 +131,6 @@ class ProbeTlsTest {
 
     @Test
     void tlsOptionsAndUrisAreCheckedBeforeConnecting() {
-        Result udp = probe("turns:127.0.0.1:5349?transport=udp", "--secret", "s");
-        assertThat(udp.exitCode()).isEqualTo(2);
-        assertThat(udp.stderr()).contains("DTLS");
-
         Result plain = probe("turn:127.0.0.1:3478", "--insecure", "--secret", "s");
         assertThat(plain.exitCode()).isEqualTo(2);
         assertThat(plain.stderr()).contains("--insecure is for turns: and stuns:");

@@ -3,8 +3,18 @@ package io.tern.server.dtls;
 import static io.tern.server.ServerHarness.bytes;
 import static io.tern.server.ServerHarness.decode;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.tern.client.ClientTls;
+import io.tern.client.Credentials;
+import io.tern.client.InboundListener;
+import io.tern.client.StunClient;
+import io.tern.client.TransportProtocol;
+import io.tern.client.TurnAllocation;
 import io.tern.server.ServerHarness;
 import io.tern.server.config.TlsConfig;
 import io.tern.server.metrics.AllocationEnd;
@@ -25,9 +35,15 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Arrays;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import javax.net.ssl.SSLException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,7 +51,8 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * STUN and TURN over DTLS 1.2 against an in-process server with a development certificate, driven
- * by {@link DtlsClient} (the JDK's client engine over a plain UDP socket).
+ * by {@link DtlsClient} (the JDK's client engine over a plain UDP socket), and by turn-client's own
+ * DTLS transport: certificate checked, a session relayed byte-exact, refusals failing connect().
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DtlsTransportTest {
@@ -419,5 +436,102 @@ class DtlsTransportTest {
                     .as("a after sending a record that is neither STUN nor ChannelData")
                     .isTrue();
         }
+    }
+
+    private StunClient.Builder client(ClientTls tls) {
+        return StunClient.builder(dtls())
+                .protocol(TransportProtocol.UDP)
+                .tls(tls)
+                .credentials(new Credentials("alice", "secret"))
+                .timeout(Duration.ofSeconds(5))
+                .connectTimeout(Duration.ofSeconds(3));
+    }
+
+    // turn-client's DTLS transport (turns:...?transport=udp), as tern probe uses it.
+
+    @Test
+    void turnClientRelaysByteExactThroughTheDtlsPortWithTheCertificateChecked() throws Exception {
+        BlockingQueue<byte[]> fromPeer = new LinkedBlockingQueue<>();
+        InboundListener inbound = new InboundListener() {
+            @Override
+            public void onChannelData(int channel, ByteBuf data) {
+                fromPeer.add(ByteBufUtil.getBytes(data));
+            }
+
+            @Override
+            public void onData(InetSocketAddress peer, ByteBuf data) {
+                fromPeer.add(ByteBufUtil.getBytes(data));
+            }
+        };
+        ClientTls tls = ClientTls.trusting("127.0.0.1", harness.server().tlsCertificate());
+        try (DatagramSocket peer = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"));
+                StunClient client =
+                        client(tls).inboundListener(inbound).connect().get(10, TimeUnit.SECONDS)) {
+            peer.setSoTimeout(5000);
+            assertThat(client.binding().get(5, TimeUnit.SECONDS).getAddress())
+                    .isEqualTo(client.localAddress().getAddress());
+            TurnAllocation a = client.allocate().get(10, TimeUnit.SECONDS);
+            InetSocketAddress peerAddress = (InetSocketAddress) peer.getLocalSocketAddress();
+            client.channelBind(0x4001, peerAddress).get(5, TimeUnit.SECONDS);
+
+            // 1,300 bytes: one record each way, well past a small ChannelData.
+            byte[] out = new byte[1300];
+            Arrays.fill(out, (byte) 0x5a);
+            out[0] = 1;
+            out[out.length - 1] = 2;
+            client.sendChannelData(0x4001, Unpooled.wrappedBuffer(out)).get(5, TimeUnit.SECONDS);
+            DatagramPacket got = new DatagramPacket(new byte[2000], 2000);
+            peer.receive(got);
+            assertThat(Arrays.copyOf(got.getData(), got.getLength())).isEqualTo(out);
+            assertThat(got.getSocketAddress()).isEqualTo(a.relayedAddress());
+
+            byte[] back = "from the peer, 31 bytes long!!!".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            peer.send(new DatagramPacket(back, back.length, a.relayedAddress()));
+            assertThat(fromPeer.poll(5, TimeUnit.SECONDS)).isEqualTo(back);
+        }
+    }
+
+    @Test
+    void turnClientRefusesAnUntrustedCertificate() {
+        assertThatThrownBy(() -> client(ClientTls.trusting("127.0.0.1", otherCertificate()))
+                        .connect()
+                        .get(10, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
+                .hasCauseInstanceOf(SSLException.class)
+                .hasStackTraceContaining("PKIX");
+    }
+
+    @Test
+    void turnClientFailsConnectAtTheTimeoutWhenNothingAnswers() throws Exception {
+        try (DatagramSocket silent = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"))) {
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> StunClient.builder((InetSocketAddress) silent.getLocalSocketAddress())
+                            .protocol(TransportProtocol.UDP)
+                            .tls(ClientTls.insecure("127.0.0.1"))
+                            .connectTimeout(Duration.ofMillis(2500))
+                            .connect()
+                            .get(10, TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(SSLException.class)
+                    .hasStackTraceContaining("DTLS handshake not done within 2500 ms");
+            assertThat(Duration.ofNanos(System.nanoTime() - start))
+                    .isBetween(Duration.ofMillis(2400), Duration.ofSeconds(6));
+            // It retransmitted its ClientHello while waiting (after 1 s, then 2 s more).
+            silent.setSoTimeout(100);
+            int hellos = 0;
+            try {
+                while (true) {
+                    silent.receive(new DatagramPacket(new byte[2000], 2000));
+                    hellos++;
+                }
+            } catch (java.net.SocketTimeoutException drained) {
+                // all read
+            }
+            assertThat(hellos).isGreaterThanOrEqualTo(2);
+        }
+    }
+
+    private static java.security.cert.X509Certificate otherCertificate() throws Exception {
+        return io.tern.server.tls.CertificateAndKey.selfSigned("not the server", Duration.ofDays(1))
+                .leaf();
     }
 }

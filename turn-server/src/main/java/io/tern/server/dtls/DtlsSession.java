@@ -50,6 +50,7 @@ public final class DtlsSession implements ClientPath.Sealer {
     private final ChannelHandlerContext ctx;
     private final InetSocketAddress client;
     private final SSLEngine engine;
+    private final long createdAt;
     private final long handshakeDeadline;
     private State state = State.HANDSHAKING;
     /** Past the cookie exchange: the engine sent a ServerHello, so the client's address is proven. */
@@ -71,7 +72,24 @@ public final class DtlsSession implements ClientPath.Sealer {
         this.client = client;
         this.engine = engine;
         this.lastReceived = now;
+        this.createdAt = now;
         this.handshakeDeadline = now + handshakeNanos;
+    }
+
+    /**
+     * In its handshake and not yet past the cookie exchange: all the server knows of the client is
+     * one ClientHello, which anyone can send from any address.
+     */
+    boolean isUnverified() {
+        return state == State.HANDSHAKING && !verified;
+    }
+
+    /** Ends a handshake still waiting for the cookie, to give its slot to a newer ClientHello. */
+    void evict() {
+        if (isUnverified()) {
+            log.debug("DTLS handshake with {} evicted before its cookie came back", client);
+            end(DtlsHandshake.EVICTED);
+        }
     }
 
     /** The client's address: with the listening socket, the session's 5-tuple. */
@@ -313,9 +331,15 @@ public final class DtlsSession implements ClientPath.Sealer {
         armRetransmit();
     }
 
-    /** Called once a second: ends a handshake past its deadline or a session idle too long. */
-    void tick(long now, long idleNanos) {
-        if (state == State.HANDSHAKING && now - handshakeDeadline > 0) {
+    /**
+     * Called once a second: ends a handshake past its deadline, one whose cookie did not come
+     * back within {@code cookieNanos}, or a session idle too long.
+     */
+    void tick(long now, long idleNanos, long cookieNanos) {
+        if (isUnverified() && now - createdAt > cookieNanos) {
+            log.debug("DTLS handshake with {}: no ClientHello with the cookie", client);
+            end(DtlsHandshake.TIMED_OUT);
+        } else if (state == State.HANDSHAKING && now - handshakeDeadline > 0) {
             log.debug("DTLS handshake with {} timed out", client);
             end(DtlsHandshake.TIMED_OUT);
         } else if (state == State.ESTABLISHED && now - lastReceived > idleNanos) {

@@ -9,6 +9,7 @@ import io.tern.server.metrics.DtlsDrop;
 import io.tern.server.metrics.DtlsHandshake;
 import io.tern.server.metrics.ServerMetrics;
 import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -25,7 +26,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Only a ClientHello makes a session, and only while fewer than the server's cap of handshakes
  * are in progress; everything else from an unknown address is dropped and counted without state.
- * A sweep once a second ends handshakes past the timeout and sessions idle too long.
+ * Until the client answers the HelloVerifyRequest with the cookie, a handshake proves nothing (a
+ * ClientHello can be forged from any address), so such a handshake waits at most {@link
+ * #COOKIE_WAIT_SECONDS}, and when the cap is reached the oldest of them gives its slot to the new
+ * ClientHello: a flood of forged ClientHellos cycles through those slots instead of holding them
+ * all, and a client answering its cookie within one round trip still gets through. Handshakes past
+ * the cookie are never evicted. A sweep once a second ends handshakes past their timeouts and
+ * sessions idle too long.
  *
  * <p>A plaintext ClientHello from the address of an established session starts a new handshake
  * beside it (RFC 6347 §4.2.8): a client that restarted on the same port, as coturn's uclient
@@ -35,18 +42,27 @@ import org.slf4j.LoggerFactory;
 public final class DtlsSessions extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(DtlsSessions.class);
 
+    /**
+     * How long a handshake waits for the ClientHello with its cookie: one round trip, or a few
+     * retransmissions of it (RFC 6347 §4.2.4 starts at 1 s), not the whole handshake timeout.
+     */
+    static final int COOKIE_WAIT_SECONDS = 4;
+
     private final ServerDtls dtls;
     private final DtlsApplication app;
     private final ServerMetrics metrics;
     private final int maxDatagram;
     private final long idleNanos;
     private final long handshakeNanos;
+    private final long cookieNanos = TimeUnit.SECONDS.toNanos(COOKIE_WAIT_SECONDS);
     private final Map<InetSocketAddress, DtlsSession> sessions = new HashMap<>();
     /**
      * New handshakes from the address of an established session (the client restarted on the same
      * port), until they pass the cookie exchange and replace it (RFC 6347 §4.2.8).
      */
     private final Map<InetSocketAddress, DtlsSession> successors = new HashMap<>();
+    /** Handshakes not yet past the cookie exchange, oldest first: the ones a new one may evict. */
+    private final ArrayDeque<DtlsSession> unverified = new ArrayDeque<>();
 
     private ChannelHandlerContext ctx;
     private ScheduledFuture<?> sweep;
@@ -138,9 +154,12 @@ public final class DtlsSessions extends ChannelInboundHandlerAdapter {
         session.receive(datagram, now);
     }
 
-    /** A new session in its handshake, or null when the cap is reached (counted). */
+    /**
+     * A new session in its handshake, or null when every handshake slot is taken and none of this
+     * socket's is waiting for its cookie (counted).
+     */
     private DtlsSession start(InetSocketAddress sender, long now) {
-        if (!dtls.tryStartHandshake()) {
+        if (!dtls.tryStartHandshake() && !(evictOldestUnverified() && dtls.tryStartHandshake())) {
             metrics.dtlsDropped(DtlsDrop.HANDSHAKE_LIMIT);
             return null;
         }
@@ -153,7 +172,21 @@ public final class DtlsSessions extends ChannelInboundHandlerAdapter {
             return null;
         }
         metrics.dtlsHandshakeStarted();
-        return new DtlsSession(this, ctx, sender, engine, now, handshakeNanos);
+        DtlsSession session = new DtlsSession(this, ctx, sender, engine, now, handshakeNanos);
+        unverified.addLast(session);
+        return session;
+    }
+
+    /** Ends this socket's oldest handshake still waiting for its cookie; false when there is none. */
+    private boolean evictOldestUnverified() {
+        DtlsSession oldest;
+        while ((oldest = unverified.pollFirst()) != null) {
+            if (oldest.isUnverified()) {
+                oldest.evict();
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -161,6 +194,7 @@ public final class DtlsSessions extends ChannelInboundHandlerAdapter {
      * replaces the established session of its address, which ends with its allocation.
      */
     void verified(DtlsSession session) {
+        unverified.remove(session);
         if (successors.remove(session.client(), session)) {
             DtlsSession old = sessions.put(session.client(), session);
             if (old != null) {
@@ -190,7 +224,7 @@ public final class DtlsSessions extends ChannelInboundHandlerAdapter {
         List<DtlsSession> all = new ArrayList<>(sessions.values());
         all.addAll(successors.values());
         for (DtlsSession s : all) {
-            s.tick(now, idleNanos);
+            s.tick(now, idleNanos, cookieNanos);
         }
         ctx.flush();
     }
@@ -213,6 +247,9 @@ public final class DtlsSessions extends ChannelInboundHandlerAdapter {
 
     /** A session ended; {@code handshakeOutcome} is null when it had been established. */
     void ended(DtlsSession session, DtlsHandshake handshakeOutcome) {
+        if (handshakeOutcome != null) {
+            unverified.remove(session);
+        }
         if (!sessions.remove(session.client(), session)) {
             successors.remove(session.client(), session);
         }

@@ -6,6 +6,11 @@ public enum DtlsHandshake {
     COMPLETED,
     /** The client sent an alert or a message the engine refused. */
     FAILED,
-    /** Not finished within the handshake timeout (also a ClientHello never followed up). */
-    TIMED_OUT
+    /** Not finished within the handshake timeout, or no ClientHello with the cookie in time. */
+    TIMED_OUT,
+    /**
+     * Waiting for the ClientHello with the cookie when every handshake slot was taken: the oldest
+     * such handshake gives its slot to a newer ClientHello (forged ones never answer the cookie).
+     */
+    EVICTED
 }

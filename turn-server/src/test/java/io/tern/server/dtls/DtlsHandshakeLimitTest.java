@@ -13,6 +13,7 @@ import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.tern.server.ServerHarness;
 import io.tern.server.config.TlsConfig;
 import io.tern.server.metrics.DtlsDrop;
+import io.tern.server.metrics.DtlsHandshake;
 import io.tern.server.metrics.ServerMetrics;
 import io.tern.server.tls.ServerTls;
 import java.net.InetSocketAddress;
@@ -20,9 +21,10 @@ import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 /**
- * The cap on handshakes in progress, on a real UDP socket with the real session table: beyond it
- * a ClientHello makes no state and gets no answer, and is counted; a slot freed by a completed
- * handshake takes the next client.
+ * The cap on handshakes in progress, on a real UDP socket with the real session table: at the cap
+ * a ClientHello evicts the oldest handshake still waiting for its cookie (so forged ClientHellos
+ * cannot hold every slot), and only when every slot belongs to a client past the cookie is it
+ * dropped without state and counted; freed slots take the next client.
  */
 class DtlsHandshakeLimitTest {
     /** Echoes each message back through its session. */
@@ -39,10 +41,10 @@ class DtlsHandshakeLimitTest {
         public void onClosed(ChannelHandlerContext listener, DtlsSession session) {}
     }
 
-    @Test
-    void clientHellosBeyondTheCapAreDroppedAndCounted() throws Exception {
+    /** A DTLS listener on a real UDP socket with a cap of {@code cap} handshakes, run by {@code test}. */
+    private static void withListener(int cap, ListenerTest test) throws Exception {
         ServerTls tls = ServerTls.create(TlsConfig.devSelfSigned(0));
-        ServerDtls dtls = ServerDtls.create(tls, 2);
+        ServerDtls dtls = ServerDtls.create(tls, cap);
         ServerMetrics metrics = new ServerMetrics();
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         try {
@@ -53,7 +55,22 @@ class DtlsHandshakeLimitTest {
                     .bind(new InetSocketAddress("127.0.0.1", 0))
                     .sync()
                     .channel();
-            InetSocketAddress server = (InetSocketAddress) socket.localAddress();
+            test.run((InetSocketAddress) socket.localAddress(), tls, metrics);
+            socket.close().sync();
+        } finally {
+            group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS)
+                    .sync();
+        }
+    }
+
+    @FunctionalInterface
+    private interface ListenerTest {
+        void run(InetSocketAddress server, ServerTls tls, ServerMetrics metrics) throws Exception;
+    }
+
+    @Test
+    void aClientHelloBeyondTheCapEvictsTheOldestHandshakeStillWaitingForItsCookie() throws Exception {
+        withListener(2, (server, tls, metrics) -> {
             try (DtlsClient a = DtlsClient.open(server, tls.certificate());
                     DtlsClient b = DtlsClient.open(server, tls.certificate());
                     DtlsClient c = DtlsClient.open(server, tls.certificate())) {
@@ -65,11 +82,36 @@ class DtlsHandshakeLimitTest {
                 assertThat(ServerHarness.receive(b.socket(), 2000))
                         .as("b's HelloVerifyRequest")
                         .isNotNull();
+                // Both slots wait for a cookie: c takes a's, the oldest, and is answered.
+                c.sendClientHelloOnly();
+                assertThat(ServerHarness.receive(c.socket(), 2000))
+                        .as("c's HelloVerifyRequest")
+                        .isNotNull();
+                assertThat(metrics.dtlsHandshakeCount(DtlsHandshake.EVICTED)).isEqualTo(1);
+                assertThat(metrics.dtlsDropCount(DtlsDrop.HANDSHAKE_LIMIT)).isZero();
+                assertThat(metrics.dtlsHandshaking()).isEqualTo(2);
+            }
+        });
+    }
+
+    @Test
+    void handshakesPastTheCookieAreNeverEvictedAndBeyondThemClientHellosAreDropped() throws Exception {
+        withListener(2, (server, tls, metrics) -> {
+            try (DtlsClient a = DtlsClient.open(server, tls.certificate());
+                    DtlsClient b = DtlsClient.open(server, tls.certificate());
+                    DtlsClient c = DtlsClient.open(server, tls.certificate())) {
+                // a and b answer their cookies: their addresses are proven, their slots kept.
+                a.helloWithCookie();
+                b.helloWithCookie();
+                assertThat(ServerHarness.receive(b.socket(), 2000))
+                        .as("b's ServerHello flight")
+                        .isNotNull();
                 c.sendClientHelloOnly();
                 assertThat(ServerHarness.receive(c.socket(), 500))
                         .as("c, over the cap")
                         .isNull();
                 assertThat(metrics.dtlsDropCount(DtlsDrop.HANDSHAKE_LIMIT)).isEqualTo(1);
+                assertThat(metrics.dtlsHandshakeCount(DtlsHandshake.EVICTED)).isZero();
                 assertThat(metrics.dtlsHandshaking()).isEqualTo(2);
 
                 // a completes its handshake on the slot it holds; its slot goes to the next client.
@@ -84,10 +126,41 @@ class DtlsHandshakeLimitTest {
                 }
                 assertThat(metrics.dtlsDropCount(DtlsDrop.HANDSHAKE_LIMIT)).isEqualTo(1);
             }
-            socket.close().sync();
-        } finally {
-            group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS)
-                    .sync();
-        }
+        });
+    }
+
+    @Test
+    void aFloodOfClientHellosThatNeverAnswerTheCookieDoesNotLockOutARealClient() throws Exception {
+        withListener(4, (server, tls, metrics) -> {
+            java.util.List<java.net.DatagramSocket> flood = new java.util.ArrayList<>();
+            try {
+                byte[] clientHello;
+                try (DtlsClient template = DtlsClient.open(server, tls.certificate())) {
+                    clientHello = template.clientHello();
+                }
+                // 40 sources, each one ClientHello and then silence: ten times the cap.
+                for (int i = 0; i < 40; i++) {
+                    java.net.DatagramSocket s = new java.net.DatagramSocket(0, server.getAddress());
+                    flood.add(s);
+                    s.send(new java.net.DatagramPacket(clientHello, clientHello.length, server));
+                }
+                long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+                while (metrics.dtlsHandshakeCount(DtlsHandshake.EVICTED) < 36 && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
+                assertThat(metrics.dtlsHandshakeCount(DtlsHandshake.EVICTED)).isEqualTo(36);
+                assertThat(metrics.dtlsHandshaking()).isEqualTo(4);
+                // Every slot is held by a forged-looking handshake, yet a real client completes.
+                byte[] hello = "echo".getBytes(StandardCharsets.US_ASCII);
+                try (DtlsClient real = DtlsClient.connect(server, tls.certificate())) {
+                    real.send(hello);
+                    assertThat(real.receive(2000)).isEqualTo(hello);
+                }
+                assertThat(metrics.dtlsDropCount(DtlsDrop.HANDSHAKE_LIMIT)).isZero();
+                assertThat(metrics.dtlsHandshakeCount(DtlsHandshake.COMPLETED)).isEqualTo(1);
+            } finally {
+                flood.forEach(java.net.DatagramSocket::close);
+            }
+        });
     }
 }

@@ -7,6 +7,7 @@
 # Usage: load-test/cpu-per-thread.sh tern|coturn [--rate MSGS] [--time SECONDS] [-- TERN_SERVE_ARGS...]
 #   --rate MSGS    echoed messages/s over 16 allocations of 160 B; default 10000
 #   --time SECONDS length of the measured run; default 8
+# Environment: TERN_JAVA_OPTS, JVM options for Tern after -Xmx512m (e.g. -Xlog:gc:file=gc.log).
 # Loopback only; the server is stopped by PID however the script ends.
 set -euo pipefail
 
@@ -47,7 +48,7 @@ if [[ "$server" == coturn ]]; then
     --log-file "$work/coturn.log" --simple-log --no-stdout-log >"$work/server.out" 2>&1 &
 else
   tern_jar="$(ls "$root"/turn-server/target/turn-server-*-all.jar | head -n 1)"
-  java -Xmx512m -jar "$tern_jar" serve --listening-ip 127.0.0.1 --listening-port "$port" \
+  java -Xmx512m ${TERN_JAVA_OPTS:-} -jar "$tern_jar" serve --listening-ip 127.0.0.1 --listening-port "$port" \
     --relay-ip 127.0.0.1 --min-port 25000 --max-port 29999 --allow-loopback-peers \
     --realm bench --user load:load --no-tls --no-http --threads 2 "${extra[@]}" >"$work/server.out" 2>&1 &
 fi
@@ -59,7 +60,7 @@ for _ in $(seq 50); do
 done
 relay() { # seconds json
   load relay --server "127.0.0.1:$port" --user load --password load --allocations 16 --payload 160 \
-    --rate "$rate" --step-duration "${1}s" --duration 1m --warmup 0s -q --json >"$2"
+    --rate "$rate" --step-duration "${1}s" --duration "$(( ${1} > 60 ? ${1} : 60 ))s" --warmup 0s -q --json >"$2"
 }
 snapshot() { # thread name (spaces as _) and id, user ticks, system ticks
   for t in /proc/"$pid"/task/*; do

@@ -1,8 +1,6 @@
 package io.tern.server.turn;
 
 import io.tern.server.auth.AuthResult;
-import io.tern.server.metrics.RelayDrop;
-import io.tern.server.policy.PeerVerdict;
 import io.tern.server.transport.Exchange;
 import io.tern.stun.StunReader;
 import io.tern.stun.attr.AttributeType;
@@ -36,13 +34,7 @@ final class ChannelBindHandler extends AllocationRequestHandler {
             turn.badRequest(exchange, request, auth, "XOR-PEER-ADDRESS missing or malformed");
             return;
         }
-        if (!CreatePermissionHandler.sameFamily(a, peer)) {
-            turn.error(exchange, request, auth, 443, "Peer Address Family Mismatch");
-            return;
-        }
-        if (loop.services().peerFilter().check(peer) != PeerVerdict.ALLOWED) {
-            loop.metrics().relayDropped(RelayDrop.PEER_REFUSED);
-            turn.error(exchange, request, auth, 403, "Forbidden");
+        if (!acceptablePeer(exchange, request, auth, a, peer)) {
             return;
         }
         long now = loop.now();

@@ -3,8 +3,6 @@ package io.tern.server.turn;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.tern.server.auth.AuthResult;
-import io.tern.server.metrics.RelayDrop;
-import io.tern.server.policy.PeerVerdict;
 import io.tern.server.transport.Exchange;
 import io.tern.stun.StunReader;
 import io.tern.stun.attr.AttributeType;
@@ -37,13 +35,7 @@ final class ConnectHandler extends AllocationRequestHandler {
             turn.badRequest(exchange, request, auth, "XOR-PEER-ADDRESS missing or malformed");
             return;
         }
-        if (!CreatePermissionHandler.sameFamily(a, peer)) {
-            turn.error(exchange, request, auth, 443, "Peer Address Family Mismatch");
-            return;
-        }
-        if (loop.services().peerFilter().check(peer) != PeerVerdict.ALLOWED) {
-            loop.metrics().relayDropped(RelayDrop.PEER_REFUSED);
-            turn.error(exchange, request, auth, 403, "Forbidden");
+        if (!acceptablePeer(exchange, request, auth, a, peer)) {
             return;
         }
         if (tcp.connectedTo(peer)) {

@@ -1,8 +1,6 @@
 package io.tern.server.turn;
 
 import io.tern.server.auth.AuthResult;
-import io.tern.server.metrics.RelayDrop;
-import io.tern.server.policy.PeerVerdict;
 import io.tern.server.transport.Exchange;
 import io.tern.stun.StunReader;
 import io.tern.stun.attr.AttributeType;
@@ -32,13 +30,7 @@ final class CreatePermissionHandler extends AllocationRequestHandler {
                 turn.badRequest(exchange, request, auth, "malformed XOR-PEER-ADDRESS");
                 return;
             }
-            if (!sameFamily(a, peer)) {
-                turn.error(exchange, request, auth, 443, "Peer Address Family Mismatch");
-                return;
-            }
-            if (loop.services().peerFilter().check(peer) != PeerVerdict.ALLOWED) {
-                loop.metrics().relayDropped(RelayDrop.PEER_REFUSED);
-                turn.error(exchange, request, auth, 403, "Forbidden");
+            if (!acceptablePeer(exchange, request, auth, a, peer)) {
                 return;
             }
             peers.add(peer);
@@ -53,13 +45,5 @@ final class CreatePermissionHandler extends AllocationRequestHandler {
         }
         turn.success(exchange, request);
         turn.send(exchange, request, auth);
-    }
-
-    /**
-     * Whether the allocation has a relayed address of the peer's family (RFC 8656 §9.1 and §11.2:
-     * 443 otherwise; a dual allocation has both).
-     */
-    static boolean sameFamily(Allocation a, InetSocketAddress peer) {
-        return a.relayFor(peer.getAddress()) != null;
     }
 }

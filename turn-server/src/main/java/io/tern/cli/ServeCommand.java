@@ -382,8 +382,9 @@ final class ServeCommand implements Callable<Integer> {
             names = "--signal-max-connections-per-ip",
             paramLabel = "N",
             description = {
-                "Signaling WebSockets open at once from one source address (HTTP 429 beyond); behind a",
-                "reverse proxy every connection comes from the proxy. Default: ${DEFAULT-VALUE}."
+                "Signaling WebSockets open at once from one source address, or one IPv6 /64 (HTTP 429",
+                "beyond); behind a reverse proxy every connection comes from the proxy. Default:",
+                "${DEFAULT-VALUE}."
             })
     int signalMaxConnectionsPerIp = SignalingConfig.defaults().maxConnectionsPerIp();
 

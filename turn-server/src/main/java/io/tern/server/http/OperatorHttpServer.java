@@ -43,6 +43,10 @@ public final class OperatorHttpServer implements AutoCloseable {
     private static final int READ_TIMEOUT_SECONDS = 10;
 
     private final EventLoopGroup group;
+    /** Accepted HTTP and WebSocket connections, to close before the event loop stops. */
+    private final io.tern.server.transport.OpenConnections connections =
+            new io.tern.server.transport.OpenConnections("http connections");
+
     private final PrometheusMeterRegistry registry;
     private final TernMeters meters;
     private Channel channel;
@@ -125,6 +129,7 @@ public final class OperatorHttpServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        connections.add(ch);
                         ch.pipeline()
                                 .addLast(new ReadTimeoutHandler(READ_TIMEOUT_SECONDS))
                                 .addLast(new HttpServerCodec());
@@ -167,6 +172,7 @@ public final class OperatorHttpServer implements AutoCloseable {
         if (webChannel != null) {
             webChannel.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         }
+        connections.closeAll(group);
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
         meters.close();
         registry.close();

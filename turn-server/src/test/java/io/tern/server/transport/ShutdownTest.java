@@ -44,6 +44,24 @@ class ShutdownTest {
     }
 
     @Test
+    void aPartialHttpRequestOnTheOperatorPortIsReleasedWhenTheServerStops() throws Exception {
+        for (int i = 0; i < 5; i++) {
+            ServerHarness server = ServerHarness.startTurn();
+            try (Socket socket =
+                    new Socket(server.http().getAddress(), server.http().getPort())) {
+                OutputStream out = socket.getOutputStream();
+                // Headers without the blank line that ends them: the HTTP decoder holds them.
+                out.write("POST /api/credentials HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\n{\"us"
+                        .getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                Thread.sleep(100);
+                server.close(); // the client is still connected
+            }
+            NettyLeakDetectionExtension.assertNoLeaks();
+        }
+    }
+
+    @Test
     void anHttpRequestHeldOnATurnOnlyTlsPortIsReleasedWhenTheServerStops() throws Exception {
         CertificateAndKey certificate = CertificateAndKey.selfSigned("shutdown test", Duration.ofDays(1));
         certificate.writePem(dir.resolve("cert.pem"), dir.resolve("key.pem"));

@@ -1,5 +1,6 @@
 package io.tern.server;
 
+import com.sun.management.UnixOperatingSystemMXBean;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -41,6 +42,7 @@ import io.tern.server.turn.RelayLoop;
 import io.tern.server.turn.TurnMethods;
 import io.tern.server.turn.TurnServices;
 import io.tern.stun.StunMethod;
+import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -57,6 +59,9 @@ import org.slf4j.LoggerFactory;
  * binds everything or fails with nothing left open; {@link #close} stops it.
  */
 public final class TernServer implements AutoCloseable {
+    /** Files beside the relay sockets: listeners, TCP/TLS clients, the JVM's jars and its own. */
+    static final int OPEN_FILES_MARGIN = 1000;
+
     private static final Logger log = LoggerFactory.getLogger(TernServer.class);
 
     private final ServerConfig config;
@@ -342,6 +347,7 @@ public final class TernServer implements AutoCloseable {
                             ? ""
                             : " (advertised as " + r.advertisedAddress().getHostAddress() + ")");
         }
+        checkOpenFileLimit(t, turn.relays().size());
         if (!t.hasCredentials() && generatedRestSecret == null) {
             log.warn("no --user or --static-auth-secret: TURN requests will be refused (401); STUN works");
         } else if (!t.hasCredentials()) {
@@ -621,6 +627,33 @@ public final class TernServer implements AutoCloseable {
     public InetSocketAddress httpAddress() {
         OperatorHttpServer h = http;
         return h == null ? null : h.address();
+    }
+
+    /**
+     * Warns when the process may not open a socket for every allocation the relay port range and
+     * quota allow: past the open-files limit an Allocate fails with 508 and the log fills with
+     * "Too many open files". Each UDP allocation holds one socket; the margin covers listeners,
+     * TCP/TLS clients and the JVM's own files.
+     */
+    static void checkOpenFileLimit(TurnConfig t, int relayIps) {
+        if (!(ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean os)) {
+            return;
+        }
+        long ports = (long) (t.maxPort() - t.minPort() + 1) * Math.max(1, relayIps);
+        long allocations = t.totalQuota() > 0 ? Math.min(ports, t.totalQuota()) : ports;
+        long wanted = allocations + OPEN_FILES_MARGIN;
+        long limit = os.getMaxFileDescriptorCount();
+        if (limit < wanted) {
+            log.warn(
+                    "the open-files limit is {}, below the {} this server can need ({} allocations, one socket each,"
+                            + " plus {}): allocations beyond about {} will fail; raise it (LimitNOFILE= in the systemd"
+                            + " unit, ulimit -n in a shell, --ulimit nofile= for docker run) or lower --total-quota",
+                    limit,
+                    wanted,
+                    allocations,
+                    OPEN_FILES_MARGIN,
+                    Math.max(0, limit - OPEN_FILES_MARGIN));
+        }
     }
 
     /**

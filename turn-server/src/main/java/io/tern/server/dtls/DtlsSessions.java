@@ -8,6 +8,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.tern.server.metrics.DtlsDrop;
 import io.tern.server.metrics.DtlsHandshake;
 import io.tern.server.metrics.ServerMetrics;
+import io.tern.server.policy.TokenBucket;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -48,6 +49,17 @@ public final class DtlsSessions extends ChannelInboundHandlerAdapter {
      */
     static final int COOKIE_WAIT_SECONDS = 4;
 
+    /**
+     * Datagrams a second, per listening socket (one per event loop), that handshakes not yet past
+     * the cookie may cost: a new ClientHello makes an engine and a HelloVerifyRequest (250-300 µs
+     * of the loop, measured), another for a waiting handshake about 45 µs. A flood of forged
+     * ClientHellos would otherwise take the loop that also relays everyone's UDP; with this budget
+     * it takes at most about 7 % of it, and beyond it such datagrams are dropped and counted
+     * ({@code handshake_rate}). Real clients whose ClientHello is dropped send it again (RFC 6347:
+     * after 1 s, doubling).
+     */
+    static final int PRE_COOKIE_PER_SECOND = 250;
+
     private final ServerDtls dtls;
     private final DtlsApplication app;
     private final ServerMetrics metrics;
@@ -63,6 +75,8 @@ public final class DtlsSessions extends ChannelInboundHandlerAdapter {
     private final Map<InetSocketAddress, DtlsSession> successors = new HashMap<>();
     /** Handshakes not yet past the cookie exchange, oldest first: the ones a new one may evict. */
     private final ArrayDeque<DtlsSession> unverified = new ArrayDeque<>();
+    /** The pre-cookie budget; this socket's loop only. */
+    private final TokenBucket preCookie = new TokenBucket(PRE_COOKIE_PER_SECOND, System.nanoTime());
 
     private ChannelHandlerContext ctx;
     private ScheduledFuture<?> sweep;
@@ -134,6 +148,9 @@ public final class DtlsSessions extends ChannelInboundHandlerAdapter {
                 metrics.dtlsDropped(DtlsDrop.NOT_CLIENT_HELLO);
                 return;
             }
+            if (!preCookieBudget(now)) {
+                return;
+            }
             session = start(sender, now);
             if (session == null) {
                 return;
@@ -141,6 +158,9 @@ public final class DtlsSessions extends ChannelInboundHandlerAdapter {
             sessions.put(sender, session);
         } else if (session.isEstablished() && DtlsRecords.isClientHello(datagram)) {
             DtlsSession next = successors.get(sender);
+            if ((next == null || next.isUnverified()) && !preCookieBudget(now)) {
+                return;
+            }
             if (next == null) {
                 next = start(sender, now);
                 if (next == null) {
@@ -150,8 +170,19 @@ public final class DtlsSessions extends ChannelInboundHandlerAdapter {
             }
             next.receive(datagram, now);
             return;
+        } else if (session.isUnverified() && !preCookieBudget(now)) {
+            return;
         }
         session.receive(datagram, now);
+    }
+
+    /** Takes a token of the pre-cookie budget; false (counted) when it is spent. */
+    private boolean preCookieBudget(long now) {
+        if (preCookie.take(now)) {
+            return true;
+        }
+        metrics.dtlsDropped(DtlsDrop.HANDSHAKE_RATE);
+        return false;
     }
 
     /**

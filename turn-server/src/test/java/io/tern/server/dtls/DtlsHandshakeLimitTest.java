@@ -1,6 +1,7 @@
 package io.tern.server.dtls;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
@@ -51,6 +52,7 @@ class DtlsHandshakeLimitTest {
             Channel socket = new Bootstrap()
                     .group(group)
                     .channel(NioDatagramChannel.class)
+                    .option(io.netty.channel.ChannelOption.SO_RCVBUF, 4 << 20)
                     .handler(new DtlsSessions(dtls, new Echo(), metrics, 2048, 300, 10))
                     .bind(new InetSocketAddress("127.0.0.1", 0))
                     .sync()
@@ -162,5 +164,68 @@ class DtlsHandshakeLimitTest {
                 flood.forEach(java.net.DatagramSocket::close);
             }
         });
+    }
+
+    @Test
+    void clientHellosBeyondThePreCookieBudgetAreDroppedAndCountedAndRealClientsGetThroughAfter() throws Exception {
+        withListener(4096, (server, tls, metrics) -> {
+            java.util.List<java.net.DatagramSocket> flood = new java.util.ArrayList<>();
+            try {
+                byte[] clientHello;
+                try (DtlsClient template = DtlsClient.open(server, tls.certificate())) {
+                    clientHello = template.clientHello();
+                }
+                for (int i = 0; i < 1000; i++) {
+                    flood.add(new java.net.DatagramSocket(0, server.getAddress()));
+                }
+                // 1,000 new sources in about half a second, paced so that the kernel drops none:
+                // twice the budget's burst (2 x 250/s) and four times what it refills meanwhile.
+                long sending = System.nanoTime();
+                for (int i = 0; i < flood.size(); i++) {
+                    flood.get(i).send(new java.net.DatagramPacket(clientHello, clientHello.length, server));
+                    if (i % 2 == 1) {
+                        Thread.sleep(1);
+                    }
+                }
+                long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+                while (started(metrics) + metrics.dtlsDropCount(DtlsDrop.HANDSHAKE_RATE) < 1000
+                        && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
+                // From the first ClientHello sent to the last one handled (within one 20 ms poll).
+                double seconds = (System.nanoTime() - sending) / 1e9;
+                long started = started(metrics);
+                long dropped = metrics.dtlsDropCount(DtlsDrop.HANDSHAKE_RATE);
+                System.out.printf(
+                        "pre-cookie budget: 1000 ClientHellos handled in %.2f s, %d handshakes started, %d dropped%n",
+                        seconds, started, dropped);
+                assertThat(started + dropped)
+                        .as("every ClientHello reached the listener")
+                        .isEqualTo(1000);
+                // At most the burst and what refilled meanwhile can have been taken.
+                long allowed = 500 + (long) Math.ceil(250 * seconds);
+                assumeTrue(allowed < 900, "it took " + seconds + " s: too slow a machine to overrun the budget");
+                assertThat(started).isLessThanOrEqualTo(allowed);
+                assertThat(dropped).isGreaterThanOrEqualTo(1000 - allowed);
+            } finally {
+                flood.forEach(java.net.DatagramSocket::close);
+            }
+            // The budget refills at 250 a second: a real client connects once it has.
+            Thread.sleep(1000);
+            byte[] hello = "echo".getBytes(StandardCharsets.US_ASCII);
+            try (DtlsClient real = DtlsClient.connect(server, tls.certificate())) {
+                real.send(hello);
+                assertThat(real.receive(2000)).isEqualTo(hello);
+            }
+        });
+    }
+
+    /** Handshakes begun: those in progress and those that ended, however. */
+    private static long started(ServerMetrics metrics) {
+        long n = metrics.dtlsHandshaking();
+        for (DtlsHandshake outcome : DtlsHandshake.values()) {
+            n += metrics.dtlsHandshakeCount(outcome);
+        }
+        return n;
     }
 }

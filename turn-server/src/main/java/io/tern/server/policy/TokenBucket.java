@@ -1,10 +1,10 @@
-package io.tern.server.signaling;
+package io.tern.server.policy;
 
 /**
- * Messages per second for one connection: {@code rate} tokens a second, up to {@code 2 * rate}
- * saved for bursts. One connection's thread only.
+ * Events per second: {@code rate} tokens a second, up to {@code 2 * rate} saved for bursts (a
+ * signaling connection's messages, a DTLS listener's new handshakes). One thread only.
  */
-final class TokenBucket {
+public final class TokenBucket {
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
 
     private final long rate;
@@ -14,7 +14,7 @@ final class TokenBucket {
 
     private long last;
 
-    TokenBucket(int rate, long nowNanos) {
+    public TokenBucket(int rate, long nowNanos) {
         this.rate = rate;
         this.capacityNanoTokens = 2L * rate * NANOS_PER_SECOND;
         this.nanoTokens = capacityNanoTokens;
@@ -22,7 +22,7 @@ final class TokenBucket {
     }
 
     /** Takes one token if there is one. */
-    boolean take(long nowNanos) {
+    public boolean take(long nowNanos) {
         long elapsed = nowNanos - last;
         last = nowNanos;
         if (elapsed > 0) {

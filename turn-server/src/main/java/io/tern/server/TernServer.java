@@ -21,6 +21,7 @@ import io.tern.server.http.CredentialsApi;
 import io.tern.server.http.HttpListen;
 import io.tern.server.http.OperatorHttpServer;
 import io.tern.server.http.WebRoutes;
+import io.tern.server.metrics.AllocationEnd;
 import io.tern.server.metrics.ServerMetrics;
 import io.tern.server.policy.IpRange;
 import io.tern.server.policy.PeerFilter;
@@ -70,6 +71,9 @@ public final class TernServer implements AutoCloseable {
     private final IoTransports io;
     private final EventLoopGroup group;
     private final FastThreadLocal<StunIngress> ingress;
+    /** Every event loop's TURN state, to end their allocations when the server stops. */
+    private final List<RelayLoop> relayLoops = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     private final Listeners listeners;
     private final TurnServices turn;
     /** The sockets RFC 5780 answers from; filled once they are bound. */
@@ -286,6 +290,7 @@ public final class TernServer implements AutoCloseable {
                 .onRequest(
                         StunMethod.BINDING, new BindingHandler(responder, config.rfc5780() ? rfc5780 : null, metrics));
         RelayLoop relayLoop = new RelayLoop(turn);
+        relayLoops.add(relayLoop);
         ClientRelay relay =
                 TurnMethods.install(dispatcher, relayLoop, new Authenticator(() -> credentials, nonces), responder);
         return new StunIngress(dispatcher, metrics, relayLoop, relay);
@@ -665,8 +670,9 @@ public final class TernServer implements AutoCloseable {
     }
 
     /**
-     * Stops listening, closes every connection and the event loops; waits up to 5 s. {@code /readyz}
-     * answers 503 from the first moment, and the HTTP server stops last.
+     * Stops listening, closes every connection, ends the allocations still open (each logs its end
+     * line, "server stopping"), then stops the event loops; waits up to about 10 s in all. {@code
+     * /readyz} answers 503 from the first moment, and the HTTP server stops last.
      */
     @Override
     public void close() {
@@ -676,6 +682,9 @@ public final class TernServer implements AutoCloseable {
             watch.shutdownNow();
         }
         listeners.close();
+        for (RelayLoop loop : relayLoops) {
+            loop.endAll(AllocationEnd.SHUTDOWN, 2);
+        }
         group.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly(6, TimeUnit.SECONDS);
         OperatorHttpServer h = http;
         if (h != null) {

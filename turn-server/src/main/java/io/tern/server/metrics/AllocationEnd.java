@@ -7,7 +7,9 @@ public enum AllocationEnd {
     /** The client sent Refresh with LIFETIME 0. */
     DELETED("deleted by the client"),
     /** Its TCP or TLS connection closed. */
-    CONNECTION_CLOSED("client connection closed");
+    CONNECTION_CLOSED("client connection closed"),
+    /** The server stopped while it was open. */
+    SHUTDOWN("server stopping");
 
     private final String description;
 

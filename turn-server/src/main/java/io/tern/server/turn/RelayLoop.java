@@ -28,6 +28,8 @@ public final class RelayLoop {
     private final FlushBatch flushes = new FlushBatch();
     private final List<Allocation> allocations = new ArrayList<>();
     private boolean sweeping;
+    /** The loop that owns this state, known from the first allocation on. */
+    private volatile EventLoop eventLoop;
     /** This loop's share of the permission and channel gauges, as of its last sweep. */
     private int permissionsCounted;
 
@@ -69,8 +71,28 @@ public final class RelayLoop {
         allocations.add(allocation);
         if (!sweeping) {
             sweeping = true;
+            eventLoop = loop;
             loop.scheduleWithFixedDelay(this::sweep, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
         }
+    }
+
+    /**
+     * Ends every allocation of this loop, on the loop, and waits up to {@code seconds}: the server
+     * is stopping. Each gets its end line with its traffic and gives its ports back, and its relay
+     * sockets close while the loop still runs rather than in the loop's own shutdown.
+     */
+    public void endAll(AllocationEnd why, long seconds) {
+        EventLoop loop = eventLoop;
+        if (loop == null || loop.isShuttingDown()) {
+            return;
+        }
+        loop.submit(() -> {
+                    for (Allocation a : new ArrayList<>(allocations)) {
+                        end(a, why);
+                    }
+                    allocations.clear();
+                })
+                .awaitUninterruptibly(seconds, TimeUnit.SECONDS);
     }
 
     /** Ends an allocation now (expired, Refresh with lifetime 0, client connection closed). */

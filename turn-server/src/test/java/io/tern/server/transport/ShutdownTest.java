@@ -1,5 +1,7 @@
 package io.tern.server.transport;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.tern.server.ServerHarness;
 import io.tern.server.config.TlsConfig;
 import io.tern.server.tls.CertificateAndKey;
@@ -79,5 +81,29 @@ class ShutdownTest {
             }
             NettyLeakDetectionExtension.assertNoLeaks();
         }
+    }
+
+    @Test
+    void allocationsStillOpenEndWithTheirLineAndGiveTheirPortsBack() throws Exception {
+        ServerHarness server = ServerHarness.startTurn();
+        java.net.InetSocketAddress relayed;
+        try (io.tern.client.StunClient client = io.tern.client.StunClient.builder(server.udp())
+                .credentials(new io.tern.client.Credentials("alice", "secret"))
+                .timeout(Duration.ofSeconds(5))
+                .connect()
+                .get(10, java.util.concurrent.TimeUnit.SECONDS)) {
+            relayed = client.allocate()
+                    .get(10, java.util.concurrent.TimeUnit.SECONDS)
+                    .relayedAddress();
+            io.tern.server.metrics.ServerMetrics metrics = server.server().metrics();
+            assertThat(Listeners.isUdpFree(relayed)).isFalse();
+            server.close(); // the allocation is still open
+            assertThat(metrics.allocationsEndedCount(io.tern.server.metrics.AllocationEnd.SHUTDOWN))
+                    .isEqualTo(1);
+        }
+        assertThat(Listeners.isUdpFree(relayed))
+                .as("the relay port, closed with the allocation")
+                .isTrue();
+        NettyLeakDetectionExtension.assertNoLeaks();
     }
 }

@@ -164,7 +164,25 @@ final class Endpoint implements InboundListener {
         }
     }
 
-    /** Called by the pacer every millisecond on the client's loop. */
+    /**
+     * How often this endpoint wants {@link #tick}: every millisecond in flood mode, else its
+     * shortest send interval; {@link Long#MAX_VALUE} while it has nothing to send.
+     */
+    long tickIntervalNanos() {
+        if (window > 0) {
+            return 0;
+        }
+        long shortest = Long.MAX_VALUE;
+        for (OutStream s : out) {
+            long interval = s.intervalNanos;
+            if (interval > 0) {
+                shortest = Math.min(shortest, interval);
+            }
+        }
+        return shortest;
+    }
+
+    /** Called by the pacer on the client's loop, every millisecond or less often ({@link Pacer}). */
     void tick(long now) {
         if ((client == null && raw == null) || !steps.sending()) {
             return;

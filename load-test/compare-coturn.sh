@@ -9,6 +9,8 @@
 #                                    [--scenario relay|binding|allocate|call] [--max-rooms N]
 #                                    [--flood WINDOW]  (relay: closed loop instead of --rates)
 #                                    [--warm-runs N]  (uncounted runs per server first; default 1)
+#                                    [--hold N]  (N allocations, up to 8192, held open on each server
+#                                                 by background clients while the rounds run)
 # Both servers are stopped by PID when the script ends, however it ends.
 set -euo pipefail
 
@@ -24,6 +26,7 @@ scenario=relay
 max_rooms=12
 flood=""
 warm_runs=1
+hold=0
 coturn_port=34791
 tern_port=34792
 
@@ -40,6 +43,7 @@ while [[ $# -gt 0 ]]; do
     --max-rooms) max_rooms="$2"; shift 2 ;;
     --flood) flood="$2"; shift 2 ;;
     --warm-runs) warm_runs="$2"; shift 2 ;;
+    --hold) hold="$2"; shift 2 ;;
     -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "compare-coturn: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -49,6 +53,12 @@ if ! [[ "$rounds" =~ ^[0-9]+$ ]] || (( rounds < 1 || rounds > 10 )); then
 fi
 if ! [[ "$warm_runs" =~ ^[0-9]+$ ]] || (( warm_runs > 10 )); then
   echo "compare-coturn: --warm-runs must be 0-10" >&2; exit 2
+fi
+if ! [[ "$hold" =~ ^[0-9]+$ ]] || (( hold > 8192 )); then
+  echo "compare-coturn: --hold must be 0-8192" >&2; exit 2
+fi
+if (( hold > 0 && $(ulimit -n) < hold + 1000 )); then
+  echo "compare-coturn: --hold $hold needs an open-files limit (ulimit -n) of at least $(( hold + 1000 ))" >&2; exit 1
 fi
 case "$scenario" in relay|binding|allocate|call) ;; *) echo "compare-coturn: --scenario relay|binding|allocate|call" >&2; exit 2 ;; esac
 
@@ -63,8 +73,9 @@ load_jar="$root/load-test/target/benchmarks.jar"
 work="$(mktemp -d /tmp/compare-coturn.XXXXXX)"
 coturn_pid=""
 tern_pid=""
+hold_pids=()
 cleanup() {
-  for pid in $coturn_pid $tern_pid; do
+  for pid in "${hold_pids[@]}" $coturn_pid $tern_pid; do
     if kill -0 "$pid" 2>/dev/null; then
       kill "$pid" 2>/dev/null || true
       for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
@@ -79,12 +90,12 @@ trap 'exit 130' INT TERM
 # allowed (the echo peer lives there), relay ports outside Linux's ephemeral range, no TLS/DTLS,
 # no CLI or HTTP side servers. coturn picks its thread count itself (one relay thread per CPU).
 "$turnserver" -n --no-cli --no-tls --no-dtls --listening-ip 127.0.0.1 --listening-port "$coturn_port" \
-  --relay-ip 127.0.0.1 --min-port 20000 --max-port 24999 --allow-loopback-peers \
+  --relay-ip 127.0.0.1 --min-port 10000 --max-port 19999 --allow-loopback-peers \
   --lt-cred-mech --realm bench --user load:load --pidfile "$work/coturn.pid" \
   --log-file "$work/coturn.log" --simple-log --no-stdout-log >"$work/coturn.out" 2>&1 &
 coturn_pid=$!
 java -Xmx512m -jar "$tern_jar" serve --listening-ip 127.0.0.1 --listening-port "$tern_port" \
-  --relay-ip 127.0.0.1 --min-port 25000 --max-port 29999 --allow-loopback-peers \
+  --relay-ip 127.0.0.1 --min-port 20000 --max-port 29999 --allow-loopback-peers \
   --realm bench --user load:load --no-tls --no-http --threads "$server_threads" >"$work/tern.log" 2>&1 &
 tern_pid=$!
 
@@ -101,6 +112,38 @@ for name in coturn tern; do
   echo "compare-coturn: $name did not answer on 127.0.0.1:${!port_var}; see $work" >&2
   exit 1
 done
+
+# --hold: background clients keep N allocations open on each server for up to 10 minutes (at most
+# 4096 per tern-load process, a channel each, 64 echoed messages/s per process in all), so the
+# rounds measure a server that is carrying calls, not an empty one. Started before the warm runs,
+# one client at a time; ready once the server has a relay socket per allocation.
+fds() { find "/proc/$1/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l; }
+if (( hold > 0 )); then
+  declare -A base_fds=([coturn]="$(fds "$coturn_pid")" [tern]="$(fds "$tern_pid")")
+  for name in coturn tern; do
+    port_var="${name}_port"
+    pid_var="${name}_pid"
+    left="$hold"
+    while (( left > 0 )); do
+      n=$(( left > 4096 ? 4096 : left ))
+      # java itself in the background (not the load function's subshell), so that its PID is the
+      # one the cleanup stops.
+      java --enable-native-access=ALL-UNNAMED -cp "$load_jar" io.tern.load.LoadMain relay \
+        --server "127.0.0.1:${!port_var}" --user load --password load --allocations "$n" \
+        --payload 160 --rate 64 --data-path client --step-duration 10m --duration 10m --warmup 0s -q \
+        >"$work/hold-$name-$left.log" 2>&1 &
+      hold_pids+=($!)
+      left=$(( left - n ))
+      want=$(( ${base_fds[$name]} + hold - left ))
+      for _ in $(seq 240); do
+        (( $(fds "${!pid_var}") >= want )) && break
+        sleep 0.5
+      done
+    done
+    echo "compare-coturn: $name holds allocations: $(fds "${!pid_var}") open files, $want wanted" >&2
+    (( $(fds "${!pid_var}") >= want )) || { echo "compare-coturn: $name did not reach $hold allocations; see $work" >&2; exit 1; }
+  done
+fi
 
 if [[ -n "$flood" ]]; then offered=(--flood --window "$flood"); else offered=(--rate "$rates"); fi
 ticks="$(getconf CLK_TCK)"
@@ -138,7 +181,8 @@ for w in $(seq "$warm_runs"); do
 done
 
 echo "compare-coturn: $scenario, $rounds rounds, rates $rates, $step per step, $allocations allocations," \
-     "$payload B payload, client threads $threads, Tern threads $server_threads; results in $work" >&2
+     "$payload B payload, client threads $threads, Tern threads $server_threads, $hold allocations held;" \
+     "results in $work" >&2
 for round in $(seq "$rounds"); do
   if (( round % 2 == 1 )); then order="coturn tern"; else order="tern coturn"; fi
   for name in $order; do

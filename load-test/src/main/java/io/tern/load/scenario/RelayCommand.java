@@ -180,7 +180,9 @@ public final class RelayCommand implements Callable<Integer> {
                         Thread.sleep(options.warmup().toMillis());
                     }
                     long deadline = System.nanoTime() + total.toNanos();
-                    long lastRefresh = System.nanoTime();
+                    long sliceNanos = REFRESH_EVERY.toNanos() / REFRESH_SLICES;
+                    long nextSlice = System.nanoTime() + sliceNanos;
+                    int slice = 0;
                     for (int s = 0; s < steps.size() && System.nanoTime() < deadline; s++) {
                         current[0] = s;
                         long interval = flood ? 0 : Math.max(1, Math.round(1e9 * allocations / steps.get(s)));
@@ -192,12 +194,13 @@ public final class RelayCommand implements Callable<Integer> {
                         long end = Math.min(deadline, start + perStep.toNanos());
                         while (System.nanoTime() < end) {
                             Thread.sleep(Math.max(1, Math.min(100, (end - System.nanoTime()) / 1_000_000)));
-                            if (System.nanoTime() - lastRefresh > REFRESH_EVERY.toNanos()) {
-                                lastRefresh = System.nanoTime();
+                            if (System.nanoTime() - nextSlice >= 0) {
+                                nextSlice += sliceNanos;
                                 Allocations.refresh(
-                                        endpoints,
+                                        slice(endpoints, slice),
                                         LIFETIME,
                                         error -> ramp.meter(ramp.stamp()).errors.increment());
+                                slice = (slice + 1) % REFRESH_SLICES;
                             }
                         }
                         seconds.add((System.nanoTime() - start) / 1e9);
@@ -254,6 +257,22 @@ public final class RelayCommand implements Callable<Integer> {
 
     /** Allocations and channels are refreshed this often, so a long run keeps its permissions. */
     static final Duration REFRESH_EVERY = Duration.ofSeconds(60);
+
+    /**
+     * Refreshes go out a sixtieth of the allocations a second rather than all at once: a burst of
+     * thousands of authenticated requests every minute stalled both servers' relaying (and the
+     * generator) for hundreds of milliseconds and made p99 depend on whether a step met it.
+     */
+    static final int REFRESH_SLICES = 60;
+
+    /** The endpoints of refresh slice {@code slice}: every {@link #REFRESH_SLICES}-th one. */
+    static List<Endpoint> slice(List<Endpoint> endpoints, int slice) {
+        List<Endpoint> out = new ArrayList<>(endpoints.size() / REFRESH_SLICES + 1);
+        for (int i = slice; i < endpoints.size(); i += REFRESH_SLICES) {
+            out.add(endpoints.get(i));
+        }
+        return out;
+    }
 
     static final Duration LIFETIME = Duration.ofSeconds(600);
 

@@ -66,7 +66,7 @@ final class DtlsClientHandler extends ChannelDuplexHandler {
     void start() {
         deadline = ctx.executor()
                 .schedule(
-                        () -> fail(new SSLException("DTLS handshake not done within " + timeout.toMillis() + " ms")),
+                        () -> fail(new DtlsHandshakeTimeoutException(timeout)),
                         timeout.toMillis(),
                         TimeUnit.MILLISECONDS);
         try {

@@ -6,6 +6,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ConnectTimeoutException;
 import io.tern.client.ClientTls;
 import io.tern.client.Credentials;
+import io.tern.client.DtlsHandshakeTimeoutException;
 import io.tern.client.InboundListener;
 import io.tern.client.StunClient;
 import io.tern.client.StunErrorResponseException;
@@ -463,10 +464,10 @@ final class ProbeRun {
         if (e instanceof ClosedChannelException) {
             return "the server closed the connection";
         }
+        if (e instanceof DtlsHandshakeTimeoutException) {
+            return dtlsTimeout();
+        }
         if (e instanceof javax.net.ssl.SSLException) {
-            if (String.valueOf(e.getMessage()).startsWith("DTLS handshake not done")) {
-                return dtlsTimeout();
-            }
             return tlsReason(e);
         }
         if (e instanceof StunProtocolException) {

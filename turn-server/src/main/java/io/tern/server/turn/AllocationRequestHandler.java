@@ -9,10 +9,10 @@ import io.tern.stun.StunReader;
 import java.net.InetSocketAddress;
 
 /**
- * A request about an existing allocation (Refresh, CreatePermission, ChannelBind, Connect): by the time
- * {@link #handle(Exchange, StunReader, AuthResult, Allocation)} runs, the request is authenticated
- * (or was a retransmission, answered from the cache), the 5-tuple has an allocation (else 437)
- * and it belongs to the requesting user (else 441).
+ * A request about an existing allocation (Refresh, CreatePermission, ChannelBind, Connect): by
+ * the time {@link #handle(Exchange, StunReader, AuthResult, Allocation)} runs, the request is
+ * authenticated (or was a retransmission, answered from the cache), the 5-tuple has an allocation
+ * (else 437) and it belongs to the requesting user (else 441).
  */
 abstract class AllocationRequestHandler implements MethodHandler {
     final TurnRequests turn;

@@ -27,8 +27,7 @@ public final class RelayLoop {
     private final StunWriter writer = new StunWriter();
     private final FlushBatch flushes = new FlushBatch();
     private final List<Allocation> allocations = new ArrayList<>();
-    private boolean sweeping;
-    /** The loop that owns this state, known from the first allocation on. */
+    /** The loop that owns this state, known (and sweeping) from the first allocation on. */
     private volatile EventLoop eventLoop;
     /** This loop's share of the permission and channel gauges, as of its last sweep. */
     private int permissionsCounted;
@@ -69,8 +68,7 @@ public final class RelayLoop {
     /** Takes a new allocation under this loop's care; starts the sweep on first use. */
     void adopt(Allocation allocation, EventLoop loop) {
         allocations.add(allocation);
-        if (!sweeping) {
-            sweeping = true;
+        if (eventLoop == null) {
             eventLoop = loop;
             loop.scheduleWithFixedDelay(this::sweep, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
         }
@@ -87,7 +85,8 @@ public final class RelayLoop {
             return;
         }
         loop.submit(() -> {
-                    for (Allocation a : new ArrayList<>(allocations)) {
+                    // end() leaves the list alone; the sweep is what prunes it.
+                    for (Allocation a : allocations) {
                         end(a, why);
                     }
                     allocations.clear();

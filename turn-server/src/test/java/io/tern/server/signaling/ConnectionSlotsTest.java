@@ -2,6 +2,7 @@ package io.tern.server.signaling;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import org.junit.jupiter.api.Test;
 
@@ -38,8 +39,16 @@ class ConnectionSlotsTest {
         ConnectionSlots slots = new ConnectionSlots();
         assertThat(slots.acquire(ip("192.0.2.1"), 100, 1)).isNull();
         assertThat(slots.acquire(ip("192.0.2.2"), 100, 1)).isNull();
-        assertThat(ConnectionSlots.source(ip("::ffff:192.0.2.1"))).isEqualTo(ip("192.0.2.1"));
-        assertThat(slots.acquire(ip("::ffff:192.0.2.1"), 100, 1)).isEqualTo(UpgradeRefusal.MAX_CONNECTIONS_PER_IP);
+        // InetAddress.getByName turns ::ffff:192.0.2.1 into an Inet4Address itself; a dual-stack
+        // socket's peer can still arrive as an Inet6Address of that form, made like this.
+        byte[] mappedBytes = new byte[16];
+        mappedBytes[10] = (byte) 0xff;
+        mappedBytes[11] = (byte) 0xff;
+        System.arraycopy(ip("192.0.2.1").getAddress(), 0, mappedBytes, 12, 4);
+        InetAddress mapped = Inet6Address.getByAddress(null, mappedBytes, -1);
+        assertThat(mapped).isInstanceOf(Inet6Address.class);
+        assertThat(ConnectionSlots.source(mapped)).isEqualTo(ip("192.0.2.1"));
+        assertThat(slots.acquire(mapped, 100, 1)).isEqualTo(UpgradeRefusal.MAX_CONNECTIONS_PER_IP);
     }
 
     @Test

@@ -1,10 +1,12 @@
 # Tern in a container: build the shaded jar with Maven, run it on a JRE as a non-root user.
+# Java 25 on both sides: Tern's own datagram path (recvmmsg/sendmmsg through the FFM API)
+# needs Java 22+ to be built into the jar and to run.
 #   docker build -t tern .
 #   docker run --rm --network host tern serve --realm example.org --static-auth-secret "$SECRET"
 # Host networking is the practical choice for a TURN server: it needs the whole relay port range
 # (49152-65535/udp by default) and the clients' real addresses.
 
-FROM maven:3.9-eclipse-temurin-17 AS build
+FROM maven:3.9-eclipse-temurin-25 AS build
 WORKDIR /src
 COPY pom.xml .
 COPY .mvn .mvn
@@ -15,7 +17,7 @@ COPY load-test/pom.xml load-test/pom.xml
 RUN mvn -B -ntp -DskipTests -Dspotless.check.skip=true -pl turn-server -am package \
     && cp turn-server/target/turn-server-*-all.jar /tern.jar
 
-FROM eclipse-temurin:17-jre
+FROM eclipse-temurin:25-jre
 RUN useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin tern
 COPY --from=build /tern.jar /opt/tern/tern.jar
 USER tern

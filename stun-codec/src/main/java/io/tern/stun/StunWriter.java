@@ -152,24 +152,35 @@ public final class StunWriter {
     }
 
     public StunWriter address(int type, InetAddress ip, int port) {
-        boolean xor = AttributeType.isXorAddress(type);
         if (ip instanceof Inet4Address) {
-            header(type, 8);
-            out.writeShort(AddressFamily.IPV4).writeShort(xor ? port ^ (cookie >>> 16) : port);
-            int v4 = NetUtil.ipv4AddressToInt((Inet4Address) ip);
-            out.writeInt(xor ? v4 ^ cookie : v4);
-        } else {
-            header(type, 20);
-            out.writeShort(AddressFamily.IPV6).writeShort(xor ? port ^ (cookie >>> 16) : port);
-            byte[] a = ip.getAddress();
-            long hi = bigEndianLong(a, 0);
-            long lo = bigEndianLong(a, 8);
-            if (xor) {
-                hi ^= ((long) cookie << 32) | (txHigh >>> 32);
-                lo ^= (txHigh << 32) | (txLow & 0xFFFFFFFFL);
-            }
-            out.writeLong(hi).writeLong(lo);
+            return ipv4Address(type, NetUtil.ipv4AddressToInt((Inet4Address) ip), port);
         }
+        byte[] a = ip.getAddress();
+        return ipv6Address(type, bigEndianLong(a, 0), bigEndianLong(a, 8), port);
+    }
+
+    /** An address attribute for the IPv4 address {@code ipv4} (big-endian), building no object. */
+    public StunWriter ipv4Address(int type, int ipv4, int port) {
+        boolean xor = AttributeType.isXorAddress(type);
+        header(type, 8);
+        out.writeShort(AddressFamily.IPV4).writeShort(xor ? port ^ (cookie >>> 16) : port);
+        out.writeInt(xor ? ipv4 ^ cookie : ipv4);
+        return this;
+    }
+
+    /**
+     * An address attribute for the IPv6 address whose bytes 0-7 are {@code hi} and 8-15 are
+     * {@code lo} (big-endian), building no object.
+     */
+    public StunWriter ipv6Address(int type, long hi, long lo, int port) {
+        boolean xor = AttributeType.isXorAddress(type);
+        header(type, 20);
+        out.writeShort(AddressFamily.IPV6).writeShort(xor ? port ^ (cookie >>> 16) : port);
+        if (xor) {
+            hi ^= ((long) cookie << 32) | (txHigh >>> 32);
+            lo ^= (txHigh << 32) | (txLow & 0xFFFFFFFFL);
+        }
+        out.writeLong(hi).writeLong(lo);
         return this;
     }
 

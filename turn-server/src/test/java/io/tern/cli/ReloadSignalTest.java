@@ -163,6 +163,8 @@ class ReloadSignalTest {
     private static Process serve(Path conf, Path log) throws IOException {
         return new ProcessBuilder(
                         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        // FFM downcalls and Netty's JNI, without JDK 22+'s warning (JDK 17 takes it too).
+                        "--enable-native-access=ALL-UNNAMED",
                         "-cp",
                         System.getProperty("java.class.path"),
                         Main.class.getName(),

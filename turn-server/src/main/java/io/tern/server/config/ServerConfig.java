@@ -61,10 +61,16 @@ public record ServerConfig(
         }
     }
 
-    /** Which Netty transport carries the sockets. */
+    /** Which I/O carries the sockets. */
     public enum IoTransport {
-        /** epoll when the native library loads, NIO otherwise. */
+        /** NATIVE where it runs, else EPOLL where the native library loads, else NIO. */
         AUTO,
+        /**
+         * Netty's epoll for streams, and Tern's own datagram path (recvmmsg/sendmmsg through the
+         * FFM API, nothing allocated per datagram) for relay sockets: Java 22+ on Linux.
+         */
+        NATIVE,
+        /** Netty's epoll for every socket. */
         EPOLL,
         NIO
     }

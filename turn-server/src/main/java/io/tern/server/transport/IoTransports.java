@@ -1,5 +1,7 @@
 package io.tern.server.transport;
 
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.EventLoop;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollDatagramChannel;
@@ -13,21 +15,29 @@ import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.tern.server.config.ConfigException;
 import io.tern.server.config.ServerConfig.IoTransport;
+import io.tern.server.udp.NativeUdp;
+import io.tern.server.udp.NettyUdpSocket;
+import io.tern.server.udp.UdpReceiver;
+import io.tern.server.udp.UdpSocket;
+import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 
 /**
- * The Netty transport in use: epoll where the native library loads (SO_REUSEPORT, recvmmsg),
- * NIO elsewhere.
+ * The I/O in use: Netty's epoll where the native library loads (SO_REUSEPORT, recvmmsg), NIO
+ * elsewhere; on epoll with Java 22+, relay sockets on Tern's own datagram path ({@link NativeUdp}).
  *
- * @param name for logs: "epoll" or "nio"
+ * @param name for logs: "epoll", "epoll with native datagrams" or "nio"
  * @param reusePort whether several UDP sockets can share a port, one per event loop (epoll)
+ * @param nativeUdp Tern's own datagram path, or null for Netty's datagram channels
  */
 public record IoTransports(
         String name,
         IoHandlerFactory ioHandlerFactory,
         Class<? extends ServerSocketChannel> serverChannel,
-        boolean reusePort) {
+        boolean reusePort,
+        NativeUdp nativeUdp) {
 
     /**
      * A datagram channel for sockets bound to {@code bindAddress}: an IPv4 socket for an IPv4
@@ -42,17 +52,57 @@ public record IoTransports(
         return ipv4 ? new NioDatagramChannel(SocketProtocolFamily.INET) : new NioDatagramChannel();
     }
 
+    /**
+     * A UDP socket bound to {@code bind} on {@code loop}, delivering to {@code receiver}: on Tern's
+     * own datagram path when it is in use, else a Netty datagram channel set up as {@code options}
+     * says. Call on {@code loop}: the socket is open when this returns.
+     */
+    public UdpSocket openUdp(
+            EventLoop loop,
+            InetSocketAddress bind,
+            int receiveBuffer,
+            UdpReceiver receiver,
+            java.util.function.UnaryOperator<Bootstrap> options)
+            throws IOException {
+        if (nativeUdp != null) {
+            return nativeUdp.open(loop, bind, receiveBuffer, receiver);
+        }
+        Bootstrap b =
+                options.apply(new Bootstrap().group(loop).channelFactory(() -> newDatagramChannel(bind.getAddress())));
+        if (receiveBuffer > 0) {
+            b.option(io.netty.channel.ChannelOption.SO_RCVBUF, receiveBuffer);
+        }
+        return NettyUdpSocket.open(b, bind, receiver);
+    }
+
     public static IoTransports select(IoTransport wanted) {
         boolean epoll = Epoll.isAvailable();
-        if (wanted == IoTransport.EPOLL && !epoll) {
+        if ((wanted == IoTransport.EPOLL || wanted == IoTransport.NATIVE) && !epoll) {
             throw new ConfigException(
                     "io-transport",
-                    "epoll",
+                    wanted.name().toLowerCase(java.util.Locale.ROOT),
                     "epoll is not available here (" + Epoll.unavailabilityCause() + "); use AUTO or NIO");
         }
-        if (epoll && wanted != IoTransport.NIO) {
-            return new IoTransports("epoll", EpollIoHandler.newFactory(), EpollServerSocketChannel.class, true);
+        if (wanted == IoTransport.NATIVE && NativeUdp.unavailability() != null) {
+            throw new ConfigException(
+                    "io-transport",
+                    "native",
+                    "Tern's own datagram path cannot run here: " + NativeUdp.unavailability() + "; use AUTO or EPOLL");
         }
-        return new IoTransports("nio", NioIoHandler.newFactory(), NioServerSocketChannel.class, false);
+        if (epoll && (wanted == IoTransport.AUTO || wanted == IoTransport.NATIVE)) {
+            NativeUdp nativeUdp = NativeUdp.load();
+            if (nativeUdp != null) {
+                return new IoTransports(
+                        "epoll with native datagrams",
+                        EpollIoHandler.newFactory(),
+                        EpollServerSocketChannel.class,
+                        true,
+                        nativeUdp);
+            }
+        }
+        if (epoll && wanted != IoTransport.NIO) {
+            return new IoTransports("epoll", EpollIoHandler.newFactory(), EpollServerSocketChannel.class, true, null);
+        }
+        return new IoTransports("nio", NioIoHandler.newFactory(), NioServerSocketChannel.class, false, null);
     }
 }

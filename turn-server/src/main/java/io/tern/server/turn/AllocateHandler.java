@@ -1,19 +1,17 @@
 package io.tern.server.turn;
 
-import io.netty.bootstrap.Bootstrap;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.EventLoop;
 import io.tern.server.auth.AuthResult;
 import io.tern.server.stun.MethodHandler;
 import io.tern.server.transport.Exchange;
 import io.tern.server.transport.Listeners;
+import io.tern.server.udp.UdpSocket;
 import io.tern.stun.StunReader;
 import io.tern.stun.StunWriter;
 import io.tern.stun.TransactionId;
 import io.tern.stun.attr.AddressFamily;
 import io.tern.stun.attr.AttributeType;
 import io.tern.stun.attr.StunAttribute.RequestedTransport;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.util.concurrent.TimeUnit;
@@ -206,11 +204,10 @@ final class AllocateHandler implements MethodHandler {
             if (tcpRelay == null) {
                 busy(exchange, ports, port);
             } else {
-                relay = new RelaySocket(
+                relay = RelaySocket.tcp(
                         tcpRelay.listener(),
                         new InetSocketAddress(endpoint.advertisedAddress(), port),
-                        () -> ports.release(port),
-                        null);
+                        () -> ports.release(port));
             }
         }
         for (int attempt = 0; !tcp && attempt < BIND_ATTEMPTS && relay == null; attempt++) {
@@ -302,35 +299,28 @@ final class AllocateHandler implements MethodHandler {
     }
 
     /**
-     * Binds a relay socket on the client's event loop. Registering and binding from inside that
-     * loop complete synchronously in Netty, so the answer can be written while the request is
-     * still at hand. Null when the port cannot be bound.
+     * Binds a relay socket on the client's event loop. Opening it there completes at once, so the
+     * answer can be written while the request is still at hand. Null when the port cannot be bound.
      */
     private RelaySocket open(Exchange exchange, RelayEndpoint endpoint, int port) {
-        EventLoop eventLoop = exchange.eventLoop();
         PeerHandler peers = new PeerHandler(loop);
-        Bootstrap b = Listeners.datagramOptions(
-                new Bootstrap()
-                        .group(eventLoop)
-                        .channelFactory(() -> services.io().newDatagramChannel(endpoint.bindAddress()))
-                        .handler(peers),
-                services.io());
-        ChannelFuture registered = b.register();
-        Channel relay = registered.channel();
-        ChannelFuture bound =
-                registered.isSuccess() ? relay.bind(new InetSocketAddress(endpoint.bindAddress(), port)) : registered;
-        if (!bound.isDone() || !bound.isSuccess()) {
+        UdpSocket udp;
+        try {
+            udp = services.io()
+                    .openUdp(
+                            exchange.eventLoop(),
+                            new InetSocketAddress(endpoint.bindAddress(), port),
+                            0,
+                            peers,
+                            b -> Listeners.datagramOptions(b, services.io()));
+        } catch (IOException e) {
             log.warn(
-                    "cannot open relay socket {}:{}: {}",
-                    endpoint.bindAddress().getHostAddress(),
-                    port,
-                    bound.isDone() ? bound.cause().toString() : "bind did not complete on the event loop");
-            relay.close();
+                    "cannot open relay socket {}:{}: {}", endpoint.bindAddress().getHostAddress(), port, e.toString());
             return null;
         }
         RelayPorts ports = endpoint.ports();
-        return new RelaySocket(
-                relay, new InetSocketAddress(endpoint.advertisedAddress(), port), () -> ports.release(port), peers);
+        return RelaySocket.udp(
+                udp, peers, new InetSocketAddress(endpoint.advertisedAddress(), port), () -> ports.release(port));
     }
 
     private void respond(

@@ -1,5 +1,6 @@
 package io.tern.server.turn;
 
+import io.tern.server.udp.UdpEndpoint;
 import io.tern.stun.TransactionId;
 import io.tern.stun.attr.AddressFamily;
 import java.net.Inet4Address;
@@ -91,7 +92,15 @@ public final class Allocation {
      * 8656 §7.2: data for such a peer is refused, 443 for requests). Allocates nothing.
      */
     RelaySocket relayFor(InetAddress peer) {
-        RelaySocket r = peer instanceof Inet4Address ? ipv4 : ipv6;
+        return open(peer instanceof Inet4Address ? ipv4 : ipv6);
+    }
+
+    /** {@link #relayFor(InetAddress)} for a peer given as numbers. */
+    RelaySocket relayFor(UdpEndpoint peer) {
+        return open(peer.isIpv4() ? ipv4 : ipv6);
+    }
+
+    private static RelaySocket open(RelaySocket r) {
         return r == null || r.isClosed() ? null : r;
     }
 
@@ -197,7 +206,8 @@ public final class Allocation {
         return closed;
     }
 
-    boolean permits(InetAddress peer, long now) {
+    /** Whether {@code peer}'s IP has a permission in force (RFC 8656 §9). Allocates nothing. */
+    boolean permits(UdpEndpoint peer, long now) {
         return permissions.allows(peer, now);
     }
 

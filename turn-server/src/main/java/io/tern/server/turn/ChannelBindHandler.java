@@ -2,6 +2,7 @@ package io.tern.server.turn;
 
 import io.tern.server.auth.AuthResult;
 import io.tern.server.transport.Exchange;
+import io.tern.server.udp.UdpAddress;
 import io.tern.stun.StunReader;
 import io.tern.stun.attr.AttributeType;
 import io.tern.stun.channel.ChannelData;
@@ -38,11 +39,12 @@ final class ChannelBindHandler extends AllocationRequestHandler {
             return;
         }
         long now = loop.now();
-        if (a.channels().bind(number, peer, now) == ChannelBindings.BindResult.CONFLICT) {
+        UdpAddress peerAddress = UdpAddress.of(peer);
+        if (a.channels().bind(number, peerAddress, now) == ChannelBindings.BindResult.CONFLICT) {
             turn.badRequest(exchange, request, auth, "channel or peer already bound otherwise");
             return;
         }
-        a.permissions().install(peer.getAddress(), now);
+        a.permissions().install(peerAddress, now);
         turn.success(exchange, request);
         turn.send(exchange, request, auth);
     }

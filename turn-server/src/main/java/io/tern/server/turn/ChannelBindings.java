@@ -1,6 +1,7 @@
 package io.tern.server.turn;
 
-import java.net.InetSocketAddress;
+import io.tern.server.udp.UdpAddress;
+import io.tern.server.udp.UdpEndpoint;
 import java.util.Arrays;
 
 /**
@@ -23,7 +24,7 @@ final class ChannelBindings {
     static final long QUARANTINE_MILLIS = 300_000;
 
     private int[] numbers = new int[2];
-    private InetSocketAddress[] peers = new InetSocketAddress[2];
+    private UdpAddress[] peers = new UdpAddress[2];
     private long[] expiresAt = new long[2];
     private int size;
 
@@ -39,10 +40,10 @@ final class ChannelBindings {
      * Binds or refreshes (RFC 8656 §12.1): a number may only ever name one peer and a peer only
      * one number, until the binding has expired and its quarantine has passed.
      */
-    BindResult bind(int number, InetSocketAddress peer, long now) {
+    BindResult bind(int number, UdpAddress peer, long now) {
         for (int i = 0; i < size; i++) {
             boolean sameNumber = numbers[i] == number;
-            boolean samePeer = peers[i].equals(peer);
+            boolean samePeer = peers[i].sameAs(peer);
             if (sameNumber && samePeer) {
                 boolean active = expiresAt[i] > now;
                 expiresAt[i] = now + LIFETIME_MILLIS;
@@ -67,7 +68,7 @@ final class ChannelBindings {
     }
 
     /** The peer of an active channel, or null. */
-    InetSocketAddress peer(int number, long now) {
+    UdpAddress peer(int number, long now) {
         for (int i = 0; i < size; i++) {
             if (numbers[i] == number) {
                 return expiresAt[i] > now ? peers[i] : null;
@@ -77,9 +78,9 @@ final class ChannelBindings {
     }
 
     /** The number of the active channel to a peer, or -1. */
-    int number(InetSocketAddress peer, long now) {
+    int number(UdpEndpoint peer, long now) {
         for (int i = 0; i < size; i++) {
-            if (expiresAt[i] > now && peers[i].equals(peer)) {
+            if (expiresAt[i] > now && peers[i].sameAs(peer)) {
                 return numbers[i];
             }
         }
@@ -112,9 +113,9 @@ final class ChannelBindings {
         size = kept;
     }
 
-    private void removeQuarantined(int number, InetSocketAddress peer) {
+    private void removeQuarantined(int number, UdpAddress peer) {
         for (int i = 0; i < size; i++) {
-            if (numbers[i] == number || peers[i].equals(peer)) {
+            if (numbers[i] == number || peers[i].sameAs(peer)) {
                 size--;
                 numbers[i] = numbers[size];
                 peers[i] = peers[size];

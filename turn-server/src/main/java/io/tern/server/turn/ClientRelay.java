@@ -1,18 +1,17 @@
 package io.tern.server.turn;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.Channel;
-import io.netty.channel.socket.DatagramPacket;
 import io.tern.server.metrics.RelayDrop;
 import io.tern.server.transport.Exchange;
+import io.tern.server.udp.UdpEndpoint;
+import io.tern.server.udp.UdpSocket;
 import io.tern.stun.channel.ChannelData;
-import java.net.InetSocketAddress;
 
 /**
  * Client → peer forwarding, shared by ChannelData (the fast path) and Send indications: checks
- * the allocation, the permission and the rate, then writes a retained slice of the client's
- * buffer to the relay socket. No copy, no lock; the only object per packet is Netty's datagram
- * envelope.
+ * the allocation, the permission and the rate, then queues the data on the relay socket, which
+ * sends it with the rest of the read batch. No lock; no object per packet on the native datagram
+ * path (Netty's builds a datagram envelope).
  */
 public final class ClientRelay {
     private final RelayLoop loop;
@@ -33,7 +32,7 @@ public final class ClientRelay {
             return;
         }
         long now = loop.now();
-        InetSocketAddress peer = a.channels().peer(ChannelData.channel(message), now);
+        UdpEndpoint peer = a.channels().peer(ChannelData.channel(message), now);
         if (peer == null) {
             a.dropped++;
             loop.metrics().relayDropped(RelayDrop.UNBOUND_CHANNEL);
@@ -52,14 +51,14 @@ public final class ClientRelay {
      * Sends {@code data[index, index+length)} to a peer from the allocation's relay socket of the
      * peer's family (RFC 8656 §7.2: a dual allocation relays each family through its own address).
      */
-    void forward(Allocation a, InetSocketAddress peer, ByteBuf data, int index, int length, long now) {
-        if (!a.permits(peer.getAddress(), now)) {
+    void forward(Allocation a, UdpEndpoint peer, ByteBuf data, int index, int length, long now) {
+        if (!a.permits(peer, now)) {
             a.dropped++;
             loop.metrics().relayDropped(RelayDrop.NO_PERMISSION);
             return;
         }
         // Before the rate limiter, so that a packet that cannot leave takes no bytes of the budget.
-        RelaySocket relay = a.relayFor(peer.getAddress());
+        RelaySocket relay = a.relayFor(peer);
         if (relay == null || a.tcp() != null) {
             // No relay of the peer's family; or a TCP allocation, whose data only flows on its
             // peer connections (RFC 6062 §5.1: no Send, no ChannelData).
@@ -75,8 +74,8 @@ public final class ClientRelay {
         a.packetsToPeers++;
         a.bytesToPeers += length;
         loop.metrics().relayedToPeers(a.client().transport().ordinal(), length);
-        Channel socket = relay.channel();
-        socket.write(new DatagramPacket(data.retainedSlice(index, length), peer), socket.voidPromise());
+        UdpSocket socket = relay.udp();
+        socket.send(data, index, length, peer);
         loop.flushes().add(socket);
     }
 }

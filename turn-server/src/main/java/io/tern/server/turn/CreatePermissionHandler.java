@@ -2,6 +2,7 @@ package io.tern.server.turn;
 
 import io.tern.server.auth.AuthResult;
 import io.tern.server.transport.Exchange;
+import io.tern.server.udp.UdpAddress;
 import io.tern.stun.StunReader;
 import io.tern.stun.attr.AttributeType;
 import java.net.InetSocketAddress;
@@ -41,7 +42,7 @@ final class CreatePermissionHandler extends AllocationRequestHandler {
         }
         long now = loop.now();
         for (InetSocketAddress peer : peers) {
-            a.permissions().install(peer.getAddress(), now);
+            a.permissions().install(UdpAddress.of(peer), now);
         }
         turn.success(exchange, request);
         turn.send(exchange, request, auth);

@@ -1,18 +1,16 @@
 package io.tern.server.turn;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.socket.DatagramPacket;
 import io.tern.server.metrics.RelayDrop;
 import io.tern.server.metrics.ServerMetrics;
 import io.tern.server.transport.Listeners;
+import io.tern.server.udp.UdpReceiver;
+import io.tern.server.udp.UdpSource;
 import io.tern.stun.StunClass;
 import io.tern.stun.StunMethod;
 import io.tern.stun.StunWriter;
 import io.tern.stun.attr.AttributeType;
 import io.tern.stun.channel.ChannelData;
-import java.net.InetSocketAddress;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -25,7 +23,7 @@ import java.util.concurrent.ThreadLocalRandom;
  *                                                          └─ no ──────► Data indication ─┘
  * </pre>
  */
-final class PeerHandler extends SimpleChannelInboundHandler<DatagramPacket> {
+final class PeerHandler implements UdpReceiver {
     private static final int DATA_INDICATION = StunClass.INDICATION.messageType(StunMethod.DATA);
 
     /**
@@ -48,14 +46,12 @@ final class PeerHandler extends SimpleChannelInboundHandler<DatagramPacket> {
     }
 
     @Override
-    protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+    public void datagram(ByteBuf data, UdpSource peer) {
         Allocation a = allocation;
         ServerMetrics metrics = loop.metrics();
         if (a == null || a.isClosed()) {
             return;
         }
-        InetSocketAddress peer = packet.sender();
-        ByteBuf data = packet.content();
         int length = data.readableBytes();
         if (length > Listeners.MAX_DATAGRAM) {
             // Larger than a read slot: the kernel cut it short. Relaying it would corrupt it.
@@ -64,7 +60,7 @@ final class PeerHandler extends SimpleChannelInboundHandler<DatagramPacket> {
             return;
         }
         long now = loop.now();
-        if (!a.permits(peer.getAddress(), now)) {
+        if (!a.permits(peer, now)) {
             a.dropped++;
             metrics.relayDropped(RelayDrop.NO_PERMISSION);
             return;
@@ -79,21 +75,25 @@ final class PeerHandler extends SimpleChannelInboundHandler<DatagramPacket> {
         ByteBuf out;
         if (channel >= 0) {
             int padding = client.isDatagram() ? 0 : ChannelData.streamPadding(length);
-            out = ctx.alloc().ioBuffer(ChannelData.HEADER_LENGTH + length + padding);
+            out = client.channel().alloc().ioBuffer(ChannelData.HEADER_LENGTH + length + padding);
             ChannelData.writeHeader(out, channel, length);
             out.writeBytes(data, data.readerIndex(), length);
             out.writeZero(padding);
         } else {
             // An indication's transaction id need not be unpredictable (nothing answers it).
             ThreadLocalRandom random = ThreadLocalRandom.current();
-            StunWriter w = loop.writer();
-            out = w.begin(
-                            ctx.alloc().ioBuffer(dataIndicationSize(length)),
+            StunWriter w = loop.writer()
+                    .begin(
+                            client.channel().alloc().ioBuffer(dataIndicationSize(length)),
                             DATA_INDICATION,
                             random.nextLong(),
-                            random.nextInt())
-                    .address(AttributeType.XOR_PEER_ADDRESS, peer)
-                    .attribute(AttributeType.DATA, data, data.readerIndex(), length)
+                            random.nextInt());
+            if (peer.isIpv4()) {
+                w.ipv4Address(AttributeType.XOR_PEER_ADDRESS, peer.ipv4(), peer.port());
+            } else {
+                w.ipv6Address(AttributeType.XOR_PEER_ADDRESS, peer.hi(), peer.lo(), peer.port());
+            }
+            out = w.attribute(AttributeType.DATA, data, data.readerIndex(), length)
                     .finish();
         }
         a.packetsToClient++;
@@ -104,14 +104,15 @@ final class PeerHandler extends SimpleChannelInboundHandler<DatagramPacket> {
     }
 
     @Override
-    public void channelReadComplete(ChannelHandlerContext ctx) {
+    public void batchEnd() {
         loop.flushes().flush();
     }
 
     @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        // ICMP errors from one peer (port unreachable...) surface here: count them and keep the
-        // allocation; coturn closes the whole allocation at this point, which breaks calls.
+    public void sendFailed() {
+        // ICMP errors from one peer (port unreachable...) and refused sends land here: count them
+        // and keep the allocation; coturn closes the whole allocation at this point, which breaks
+        // calls.
         loop.metrics().relayDropped(RelayDrop.SEND_FAILED);
     }
 }

@@ -3,6 +3,7 @@ package io.tern.server.turn;
 import io.tern.server.metrics.RelayDrop;
 import io.tern.server.stun.MethodHandler;
 import io.tern.server.transport.Exchange;
+import io.tern.server.udp.UdpAddress;
 import io.tern.stun.StunReader;
 import io.tern.stun.attr.AttributeType;
 import java.net.InetSocketAddress;
@@ -42,6 +43,11 @@ final class SendHandler implements MethodHandler {
             return;
         }
         relay.forward(
-                a, peer, indication.buffer(), indication.valueOffset(data), indication.valueLength(data), loop.now());
+                a,
+                UdpAddress.of(peer),
+                indication.buffer(),
+                indication.valueOffset(data),
+                indication.valueLength(data),
+                loop.now());
     }
 }

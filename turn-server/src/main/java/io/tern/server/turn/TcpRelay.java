@@ -14,6 +14,7 @@ import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.tern.server.metrics.RelayDrop;
+import io.tern.server.udp.UdpAddress;
 import io.tern.stun.StunClass;
 import io.tern.stun.StunMethod;
 import io.tern.stun.attr.AttributeType;
@@ -163,7 +164,7 @@ final class TcpRelay {
     private void accepted(SocketChannel peer) {
         InetSocketAddress from = peer.remoteAddress();
         Allocation a = allocation;
-        if (a == null || a.isClosed() || !a.permits(from.getAddress(), loop.now())) {
+        if (a == null || a.isClosed() || !a.permits(UdpAddress.of(from), loop.now())) {
             loop.metrics().relayDropped(RelayDrop.NO_PERMISSION);
             peer.close();
             return;

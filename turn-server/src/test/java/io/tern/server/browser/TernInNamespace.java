@@ -70,6 +70,8 @@ final class TernInNamespace {
         Path log = dir.resolve("tern-" + address + ".log");
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                // FFM downcalls and Netty's JNI, without JDK 22+'s warning (JDK 17 takes it too).
+                "--enable-native-access=ALL-UNNAMED",
                 "-cp",
                 System.getProperty("java.class.path"),
                 // The production logging (INFO), not the tests' logback-test.xml (WARN).

@@ -1,0 +1,234 @@
+package io.tern.server.udp;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+/**
+ * The native memory one event loop's sockets receive into and send from, made once per loop
+ * thread: every socket of the loop is read to the end of a batch before another is read, so they
+ * can share it, and a relay socket costs no native memory of its own.
+ *
+ * <pre>
+ *  receive: RECEIVE_SLOTS × (mmsghdr → sockaddr slot, iovec → READ_SLOT bytes)   one recvmmsg
+ *  send:    SEND_SLOTS × (sockaddr slot, iovec → SEND_CAPACITY bytes), one slot of 64 KiB
+ *           a socket's queued slots are laid into the send mmsghdr vector at flush: one sendmmsg
+ * </pre>
+ *
+ * Confined to its loop's thread; nothing here is thread-safe.
+ */
+final class DatagramArrays {
+    /** Datagrams per recvmmsg, as Netty's path reads ({@code Listeners.DATAGRAMS_PER_READ}). */
+    static final int RECEIVE_SLOTS = 64;
+    /** One byte more than the largest datagram relayed, so a longer one shows as too long. */
+    static final int READ_SLOT = 2048 + 1;
+    /** Datagrams queued on all sockets of the loop before they are flushed early. */
+    static final int SEND_SLOTS = 256;
+    /**
+     * The slot after the pool: room for the largest UDP payload, for the rare datagram longer than
+     * {@link UdpSocket#SEND_CAPACITY} (a stream client may send ChannelData of up to 65,535 bytes),
+     * sent on its own at once.
+     */
+    static final int LARGE_SLOT = SEND_SLOTS;
+
+    private static final int LARGE_CAPACITY = 65_535;
+
+    private static final ValueLayout.OfShort PORT = JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfInt IPV4 = JAVA_INT.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfLong IPV6_HALF = JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+
+    private static final ThreadLocal<DatagramArrays> PER_THREAD = ThreadLocal.withInitial(DatagramArrays::new);
+
+    /** The arrays of the calling loop thread. */
+    static DatagramArrays current() {
+        return PER_THREAD.get();
+    }
+
+    /** Where each call's errno is captured. */
+    final MemorySegment callState;
+
+    private final MemorySegment receiveVector;
+    private final long receiveVectorAddress;
+    private final MemorySegment receiveNames;
+    private final SlotBuf[] receiveBuffers = new SlotBuf[RECEIVE_SLOTS];
+    /** Entries whose {@code msg_namelen} the last recvmmsg overwrote. */
+    private int receiveUsed = RECEIVE_SLOTS;
+
+    private final MemorySegment sendVector;
+    private final long sendVectorAddress;
+    private final MemorySegment sendNames;
+    private final MemorySegment sendIovecs;
+    private final SlotBuf[] sendBuffers = new SlotBuf[SEND_SLOTS + 1];
+    private final int[] sendNameLength = new int[SEND_SLOTS + 1];
+    private final int[] freeSend = new int[SEND_SLOTS];
+    private int freeCount;
+
+    private NativeUdpSocket[] dirty = new NativeUdpSocket[16];
+    private int dirtyCount;
+
+    private DatagramArrays() {
+        // Freed when the loop thread and its sockets are gone.
+        Arena arena = Arena.ofAuto();
+        callState = arena.allocate(LibC.CALL_STATE);
+
+        receiveVector = arena.allocate((long) RECEIVE_SLOTS * LibC.MMSGHDR, 64);
+        receiveVectorAddress = receiveVector.address();
+        receiveNames = arena.allocate((long) RECEIVE_SLOTS * LibC.SOCKADDR_SLOT, 8);
+        MemorySegment receiveIovecs = arena.allocate((long) RECEIVE_SLOTS * LibC.IOVEC, 8);
+        MemorySegment receiveData = arena.allocate((long) RECEIVE_SLOTS * READ_SLOT, 64);
+        for (int i = 0; i < RECEIVE_SLOTS; i++) {
+            MemorySegment data = receiveData.asSlice((long) i * READ_SLOT, READ_SLOT);
+            receiveBuffers[i] = new SlotBuf(data);
+            long iov = (long) i * LibC.IOVEC;
+            receiveIovecs.set(ADDRESS, iov, data);
+            receiveIovecs.set(JAVA_LONG, iov + 8, READ_SLOT);
+            long m = (long) i * LibC.MMSGHDR;
+            receiveVector.set(ADDRESS, m + LibC.MSG_NAME, receiveNames.asSlice((long) i * LibC.SOCKADDR_SLOT));
+            receiveVector.set(ADDRESS, m + LibC.MSG_IOV, receiveIovecs.asSlice(iov));
+            receiveVector.set(JAVA_LONG, m + LibC.MSG_IOVLEN, 1);
+        }
+
+        sendVector = arena.allocate((long) SEND_SLOTS * LibC.MMSGHDR, 64);
+        sendVectorAddress = sendVector.address();
+        sendNames = arena.allocate((long) (SEND_SLOTS + 1) * LibC.SOCKADDR_SLOT, 8);
+        sendIovecs = arena.allocate((long) (SEND_SLOTS + 1) * LibC.IOVEC, 8);
+        MemorySegment sendData = arena.allocate((long) SEND_SLOTS * UdpSocket.SEND_CAPACITY, 64);
+        for (int i = 0; i < SEND_SLOTS; i++) {
+            MemorySegment data = sendData.asSlice((long) i * UdpSocket.SEND_CAPACITY, UdpSocket.SEND_CAPACITY);
+            sendBuffers[i] = new SlotBuf(data);
+            sendIovecs.set(ADDRESS, (long) i * LibC.IOVEC, data);
+            freeSend[i] = SEND_SLOTS - 1 - i;
+        }
+        freeCount = SEND_SLOTS;
+        MemorySegment large = arena.allocate(LARGE_CAPACITY, 64);
+        sendBuffers[LARGE_SLOT] = new SlotBuf(large);
+        sendIovecs.set(ADDRESS, (long) LARGE_SLOT * LibC.IOVEC, large);
+    }
+
+    // ---- receiving ----
+
+    /** Readies the receive vector and returns its address for recvmmsg. */
+    long receiveVector() {
+        for (int i = 0; i < receiveUsed; i++) {
+            receiveVector.set(JAVA_INT, (long) i * LibC.MMSGHDR + LibC.MSG_NAMELEN, LibC.SOCKADDR_IN6);
+        }
+        receiveUsed = RECEIVE_SLOTS;
+        return receiveVectorAddress;
+    }
+
+    /** After recvmmsg returned {@code n}: only those entries need resetting next time. */
+    void received(int n) {
+        receiveUsed = n;
+    }
+
+    /**
+     * Datagram {@code i} of the last recvmmsg: its bytes as a buffer (a length above
+     * {@code READ_SLOT - 1} means it was cut short) and its source written into {@code from}.
+     */
+    SlotBuf datagram(int i, UdpSource from) {
+        long m = (long) i * LibC.MMSGHDR;
+        int length = receiveVector.get(JAVA_INT, m + LibC.MSG_LEN);
+        if ((receiveVector.get(JAVA_INT, m + LibC.MSG_FLAGS) & LibC.MSG_TRUNC) != 0) {
+            length = READ_SLOT;
+        }
+        long name = (long) i * LibC.SOCKADDR_SLOT;
+        int port = Short.toUnsignedInt(receiveNames.get(PORT, name + 2));
+        if (receiveNames.get(JAVA_SHORT, name) == LibC.AF_INET6) {
+            from.set(receiveNames.get(IPV6_HALF, name + 8), receiveNames.get(IPV6_HALF, name + 16), port);
+        } else {
+            from.set(0, UdpEndpoint.mappedIpv4(receiveNames.get(IPV4, name + 4)), port);
+        }
+        SlotBuf buffer = receiveBuffers[i];
+        buffer.setIndex(0, Math.min(length, READ_SLOT));
+        return buffer;
+    }
+
+    // ---- sending ----
+
+    /** A free send slot, flushing every socket of the loop first when none is left. */
+    int takeSendSlot() {
+        if (freeCount == 0) {
+            flushAll();
+        }
+        return freeSend[--freeCount];
+    }
+
+    SlotBuf sendBuffer(int slot) {
+        return sendBuffers[slot];
+    }
+
+    /**
+     * Fixes slot {@code slot} as a datagram of its buffer's bytes to {@code to}, in the form the
+     * socket's family takes; false when an IPv4 socket is asked to reach an IPv6 address.
+     */
+    boolean address(int slot, UdpEndpoint to, boolean ipv6Socket) {
+        long name = (long) slot * LibC.SOCKADDR_SLOT;
+        if (ipv6Socket) {
+            sendNames.set(JAVA_SHORT, name, (short) LibC.AF_INET6);
+            sendNames.set(PORT, name + 2, (short) to.port());
+            sendNames.set(JAVA_INT, name + 4, 0);
+            sendNames.set(IPV6_HALF, name + 8, to.hi());
+            sendNames.set(IPV6_HALF, name + 16, to.lo());
+            sendNames.set(JAVA_INT, name + 24, 0);
+            sendNameLength[slot] = LibC.SOCKADDR_IN6;
+        } else {
+            if (!to.isIpv4()) {
+                return false;
+            }
+            sendNames.set(JAVA_SHORT, name, (short) LibC.AF_INET);
+            sendNames.set(PORT, name + 2, (short) to.port());
+            sendNames.set(IPV4, name + 4, to.ipv4());
+            sendNames.set(JAVA_LONG, name + 8, 0);
+            sendNameLength[slot] = LibC.SOCKADDR_IN;
+        }
+        sendIovecs.set(JAVA_LONG, (long) slot * LibC.IOVEC + 8, sendBuffers[slot].writerIndex());
+        return true;
+    }
+
+    /** Lays {@code slots[0, n)} into the send vector and returns its address for sendmmsg. */
+    long sendVector(int[] slots, int n) {
+        long names = sendNames.address();
+        long iovecs = sendIovecs.address();
+        for (int i = 0; i < n; i++) {
+            int slot = slots[i];
+            long m = (long) i * LibC.MMSGHDR;
+            sendVector.set(JAVA_LONG, m + LibC.MSG_NAME, names + (long) slot * LibC.SOCKADDR_SLOT);
+            sendVector.set(JAVA_INT, m + LibC.MSG_NAMELEN, sendNameLength[slot]);
+            sendVector.set(JAVA_LONG, m + LibC.MSG_IOV, iovecs + (long) slot * LibC.IOVEC);
+            sendVector.set(JAVA_LONG, m + LibC.MSG_IOVLEN, 1);
+        }
+        return sendVectorAddress;
+    }
+
+    void release(int slot) {
+        if (slot != LARGE_SLOT) {
+            freeSend[freeCount++] = slot;
+        }
+    }
+
+    /** Remembers a socket with queued datagrams, so that a full pool can flush it. */
+    void dirty(NativeUdpSocket socket) {
+        if (dirtyCount == dirty.length) {
+            dirty = java.util.Arrays.copyOf(dirty, dirtyCount * 2);
+        }
+        dirty[dirtyCount++] = socket;
+    }
+
+    /** Flushes every socket of the loop with queued datagrams. */
+    void flushAll() {
+        for (int i = 0; i < dirtyCount; i++) {
+            NativeUdpSocket socket = dirty[i];
+            dirty[i] = null;
+            socket.flushQueued();
+        }
+        dirtyCount = 0;
+    }
+}

@@ -37,7 +37,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * <p>The client and peer are connected NIO channels reading into direct buffers, so they allocate
  * nothing themselves: with {@code -prof gc}, whose allocation count covers every thread of the
  * JVM, B/op is what the server's event loop allocates per round trip (Netty's datagram envelopes
- * and sender addresses, and anything of Tern's). Reads spin with a deadline instead of blocking, so
+ * and sender addresses where its datagram channels carry the packets, and anything of Tern's). Reads spin with a deadline instead of blocking, so
  * a lost packet fails the run rather than hanging it.
  */
 @State(Scope.Benchmark)
@@ -47,7 +47,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 2)
 @Fork(
         value = 1,
-        jvmArgsAppend = {"-Dio.netty.leakDetection.level=disabled", "-Xmx512m"})
+        jvmArgsAppend = {"-Dio.netty.leakDetection.level=disabled", "-Xmx512m", "--enable-native-access=ALL-UNNAMED"})
 public class RelayPathBenchmark {
     private static final int CHANNEL = 0x4000;
     private static final long DEADLINE_NANOS = TimeUnit.SECONDS.toNanos(2);
@@ -55,6 +55,13 @@ public class RelayPathBenchmark {
     /** Payload bytes per packet: a typical audio frame and a full video packet. */
     @Param({"160", "1200"})
     int payload;
+
+    /**
+     * The server's {@code --io-transport}: AUTO takes Tern's own datagram path for relay sockets
+     * on Java 22+ (Netty's elsewhere), EPOLL keeps Netty's for every socket.
+     */
+    @Param({"AUTO", "EPOLL"})
+    String io;
 
     private TernServer server;
     private DatagramChannel client;
@@ -76,6 +83,7 @@ public class RelayPathBenchmark {
         server = TernServer.start(ServerConfig.defaults()
                 .withListening(List.of(loopback), 0)
                 .withThreads(1)
+                .withTransports(true, true, ServerConfig.IoTransport.valueOf(io))
                 .withTurn(turn)
                 .withHttp(null));
         InetSocketAddress serverAddress = server.udpAddresses().get(0);

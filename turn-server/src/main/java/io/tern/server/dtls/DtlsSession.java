@@ -6,6 +6,7 @@ import io.netty.channel.socket.DatagramPacket;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.tern.server.metrics.DtlsHandshake;
 import io.tern.server.turn.ClientPath;
+import io.tern.server.udp.UdpAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
@@ -49,6 +50,7 @@ public final class DtlsSession implements ClientPath.Sealer {
     private final DtlsSessions owner;
     private final ChannelHandlerContext ctx;
     private final InetSocketAddress client;
+    private UdpAddress clientAddress;
     private final SSLEngine engine;
     private final long createdAt;
     private final long handshakeDeadline;
@@ -95,6 +97,14 @@ public final class DtlsSession implements ClientPath.Sealer {
     /** The client's address: with the listening socket, the session's 5-tuple. */
     public InetSocketAddress client() {
         return client;
+    }
+
+    /** {@link #client()} as numbers, made once per session. */
+    public UdpAddress clientAddress() {
+        if (clientAddress == null) {
+            clientAddress = UdpAddress.of(client);
+        }
+        return clientAddress;
     }
 
     /** Whether the handshake completed and the session has not ended. */

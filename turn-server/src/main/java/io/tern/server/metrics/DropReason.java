@@ -18,5 +18,7 @@ public enum DropReason {
     /** An unauthenticated answer (401, 438...) over the per-source limit: anti-reflection. */
     UNAUTHENTICATED_LIMIT,
     /** ChannelData that no allocation on this 5-tuple can take. */
-    CHANNEL_DATA_WITHOUT_ALLOCATION
+    CHANNEL_DATA_WITHOUT_ALLOCATION,
+    /** An answer or relayed message a UDP listening socket could not send (no route, buffer full). */
+    SEND_FAILED
 }

@@ -2,12 +2,12 @@ package io.tern.server.stun;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
-import io.netty.channel.socket.DatagramPacket;
 import io.tern.server.metrics.Rfc5780Answer;
 import io.tern.server.metrics.ServerMetrics;
 import io.tern.server.transport.ClientTransport;
 import io.tern.server.transport.Exchange;
+import io.tern.server.udp.UdpAddress;
+import io.tern.server.udp.UdpSocket;
 import io.tern.stun.StunReader;
 import io.tern.stun.StunWriter;
 import io.tern.stun.attr.AttributeType;
@@ -137,8 +137,13 @@ public final class BindingHandler implements MethodHandler {
             to = new InetSocketAddress(client.getAddress(), port);
         }
         // Rare (NAT discovery runs a handful of these per client), so flushed at once.
-        Channel socket = Rfc5780Sockets.socketOn(from, exchange.eventLoop());
-        socket.writeAndFlush(new DatagramPacket(answer, to), socket.voidPromise());
+        UdpSocket socket = Rfc5780Sockets.socketOn(from, exchange.eventLoop());
+        try {
+            socket.send(answer, answer.readerIndex(), answer.readableBytes(), UdpAddress.of(to));
+            socket.flush();
+        } finally {
+            answer.release();
+        }
     }
 
     private void plain(Exchange exchange, StunReader request) {

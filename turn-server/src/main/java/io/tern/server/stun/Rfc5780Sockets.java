@@ -1,7 +1,7 @@
 package io.tern.server.stun;
 
-import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
+import io.tern.server.udp.UdpSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -31,7 +31,7 @@ import java.util.List;
  */
 public final class Rfc5780Sockets {
     /** One listening transport address, its OTHER-ADDRESS, and its sockets (one per loop). */
-    record Entry(InetSocketAddress local, InetSocketAddress other, Channel[] sockets) {}
+    record Entry(InetSocketAddress local, InetSocketAddress other, UdpSocket[] sockets) {}
 
     private volatile Entry[] entries = new Entry[0];
 
@@ -43,21 +43,21 @@ public final class Rfc5780Sockets {
      * @param altPort the alternate port every one of them is bound on
      * @param udpSockets every bound UDP listening socket (others are ignored)
      */
-    public void publish(List<InetAddress> ips, int port, int altPort, List<Channel> udpSockets) {
+    public void publish(List<InetAddress> ips, int port, int altPort, List<UdpSocket> udpSockets) {
         List<Entry> out = new ArrayList<>();
         for (int i = 0; i < ips.size(); i++) {
             InetAddress ip = ips.get(i);
             InetAddress otherIp = ips.get(i == 0 ? 1 : 0);
             for (int p : new int[] {port, altPort}) {
                 InetSocketAddress local = new InetSocketAddress(ip, p);
-                List<Channel> sockets = udpSockets.stream()
-                        .filter(ch -> local.equals(ch.localAddress()))
+                List<UdpSocket> sockets = udpSockets.stream()
+                        .filter(socket -> local.equals(socket.localAddress()))
                         .toList();
                 if (sockets.isEmpty()) {
                     throw new IllegalStateException("RFC 5780 socket " + local + " is not bound");
                 }
                 InetSocketAddress other = new InetSocketAddress(otherIp, p == port ? altPort : port);
-                out.add(new Entry(local, other, sockets.toArray(new Channel[0])));
+                out.add(new Entry(local, other, sockets.toArray(new UdpSocket[0])));
             }
         }
         entries = out.toArray(new Entry[0]);
@@ -82,10 +82,10 @@ public final class Rfc5780Sockets {
      * The socket of {@code entry} that belongs to {@code loop}, so the write needs no hand-off; any
      * of them when none does (the NIO transport binds one socket per address, on one loop).
      */
-    static Channel socketOn(Entry entry, EventLoop loop) {
-        for (Channel ch : entry.sockets) {
-            if (ch.eventLoop() == loop) {
-                return ch;
+    static UdpSocket socketOn(Entry entry, EventLoop loop) {
+        for (UdpSocket socket : entry.sockets) {
+            if (socket.eventLoop() == loop) {
+                return socket;
             }
         }
         return entry.sockets[0];

@@ -1,46 +1,52 @@
 package io.tern.server.transport;
 
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.socket.DatagramPacket;
+import io.netty.buffer.ByteBuf;
+import io.tern.server.metrics.DropReason;
+import io.tern.server.metrics.ServerMetrics;
 import io.tern.server.turn.AllocationHome;
-import java.net.InetSocketAddress;
+import io.tern.server.udp.UdpReceiver;
+import io.tern.server.udp.UdpSocket;
+import io.tern.server.udp.UdpSource;
 import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * The handler of one UDP listening socket. Each datagram is one message; answers and relayed data
- * are flushed once per read batch so epoll can send them together.
+ * What one UDP listening socket delivers to. Each datagram is one message; answers and relayed
+ * data are flushed once per read batch, so each socket sends them together with one sendmmsg.
  */
-final class DatagramHandler extends SimpleChannelInboundHandler<DatagramPacket> {
-    private static final Logger log = LoggerFactory.getLogger(DatagramHandler.class);
-
+final class DatagramHandler implements UdpReceiver {
     private final Supplier<StunIngress> ingress;
+    private final ServerMetrics metrics;
     private final Exchange exchange = new Exchange();
-    /** This socket's allocations by client address; the socket, and so the map, is one loop's. */
+    /** This socket's allocations by client address; the socket, and so the table, is one loop's. */
     private final AllocationHome allocations = AllocationHome.map();
 
-    DatagramHandler(Supplier<StunIngress> ingress) {
+    private UdpSocket socket;
+
+    DatagramHandler(Supplier<StunIngress> ingress, ServerMetrics metrics) {
         this.ingress = ingress;
+        this.metrics = metrics;
+    }
+
+    /** The socket this handler serves; set on its loop before any datagram is delivered. */
+    void attach(UdpSocket socket) {
+        this.socket = socket;
     }
 
     @Override
-    protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
-        InetSocketAddress local = (InetSocketAddress) ctx.channel().localAddress();
-        exchange.reset(ctx, ClientTransport.UDP, packet.sender(), local, allocations);
-        ingress.get().onMessage(exchange, packet.content());
+    public void datagram(ByteBuf data, UdpSource from) {
+        exchange.resetUdp(socket, from, socket.localAddress(), allocations);
+        ingress.get().onMessage(exchange, data);
     }
 
     @Override
-    public void channelReadComplete(ChannelHandlerContext ctx) {
-        ctx.flush();
+    public void batchEnd() {
+        socket.flush();
         ingress.get().flush();
     }
 
     @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        // A UDP socket serves every client: one bad send (e.g. ICMP unreachable) must not close it.
-        log.debug("UDP listener {}: {}", ctx.channel().localAddress(), cause.toString());
+    public void sendFailed() {
+        // A UDP socket serves every client: one failed send must not close it; clients retransmit.
+        metrics.dropped(DropReason.SEND_FAILED);
     }
 }

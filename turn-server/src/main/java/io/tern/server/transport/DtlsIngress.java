@@ -43,6 +43,6 @@ final class DtlsIngress implements DtlsApplication {
 
     private void reset(ChannelHandlerContext listener, DtlsSession session) {
         InetSocketAddress local = (InetSocketAddress) listener.channel().localAddress();
-        exchange.resetDtls(listener, session.client(), local, allocations, session);
+        exchange.resetDtls(listener, session.clientAddress(), local, allocations, session);
     }
 }

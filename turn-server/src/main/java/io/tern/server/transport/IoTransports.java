@@ -1,6 +1,7 @@
 package io.tern.server.transport;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.epoll.Epoll;
@@ -13,10 +14,12 @@ import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.unix.UnixChannelOption;
 import io.tern.server.config.ConfigException;
 import io.tern.server.config.ServerConfig.IoTransport;
 import io.tern.server.udp.NativeUdp;
 import io.tern.server.udp.NettyUdpSocket;
+import io.tern.server.udp.UdpOptions;
 import io.tern.server.udp.UdpReceiver;
 import io.tern.server.udp.UdpSocket;
 import java.io.IOException;
@@ -54,23 +57,25 @@ public record IoTransports(
 
     /**
      * A UDP socket bound to {@code bind} on {@code loop}, delivering to {@code receiver}: on Tern's
-     * own datagram path when it is in use, else a Netty datagram channel set up as {@code options}
-     * says. Call on {@code loop}: the socket is open when this returns.
+     * own datagram path when it is in use, else a Netty datagram channel with Tern's read options
+     * ({@link Listeners#datagramOptions}). Call on {@code loop}: the socket is open when this
+     * returns, and no datagram reaches {@code receiver} before the task that called this ends.
      */
-    public UdpSocket openUdp(
-            EventLoop loop,
-            InetSocketAddress bind,
-            int receiveBuffer,
-            UdpReceiver receiver,
-            java.util.function.UnaryOperator<Bootstrap> options)
+    public UdpSocket openUdp(EventLoop loop, InetSocketAddress bind, UdpOptions options, UdpReceiver receiver)
             throws IOException {
         if (nativeUdp != null) {
-            return nativeUdp.open(loop, bind, receiveBuffer, receiver);
+            return nativeUdp.open(loop, bind, options, receiver);
         }
-        Bootstrap b =
-                options.apply(new Bootstrap().group(loop).channelFactory(() -> newDatagramChannel(bind.getAddress())));
-        if (receiveBuffer > 0) {
-            b.option(io.netty.channel.ChannelOption.SO_RCVBUF, receiveBuffer);
+        Bootstrap b = Listeners.datagramOptions(
+                new Bootstrap().group(loop).channelFactory(() -> newDatagramChannel(bind.getAddress())), this);
+        if (options.receiveBuffer() > 0) {
+            b.option(ChannelOption.SO_RCVBUF, options.receiveBuffer());
+        }
+        if (options.sendBuffer() > 0) {
+            b.option(ChannelOption.SO_SNDBUF, options.sendBuffer());
+        }
+        if (options.reusePort() && reusePort) {
+            b.option(UnixChannelOption.SO_REUSEPORT, true);
         }
         return NettyUdpSocket.open(b, bind, receiver);
     }

@@ -9,6 +9,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.epoll.EpollChannelOption;
@@ -16,6 +17,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.unix.UnixChannelOption;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.NetUtil;
+import io.netty.util.concurrent.Future;
 import io.tern.server.config.ConfigException;
 import io.tern.server.config.TlsConfig;
 import io.tern.server.dtls.DtlsSessions;
@@ -24,6 +26,8 @@ import io.tern.server.http.WebRoutes;
 import io.tern.server.metrics.ServerMetrics;
 import io.tern.server.tls.ServerTls;
 import io.tern.server.tls.TlsFailures;
+import io.tern.server.udp.UdpOptions;
+import io.tern.server.udp.UdpSocket;
 import io.tern.stun.netty.StunStreamDecoder;
 import java.net.BindException;
 import java.net.InetAddress;
@@ -73,7 +77,7 @@ public final class Listeners {
     private final Supplier<StunIngress> ingress;
     private final ServerMetrics metrics;
     private final int tcpIdleSeconds;
-    private final List<Channel> udp = new ArrayList<>();
+    private final List<UdpSocket> udp = new ArrayList<>();
     private final List<Channel> tcp = new ArrayList<>();
     private final List<Channel> tls = new ArrayList<>();
     private final List<Channel> dtls = new ArrayList<>();
@@ -114,7 +118,32 @@ public final class Listeners {
      * port); returns the port they got.
      */
     public int bindUdp(InetSocketAddress address, int sockets) throws InterruptedException {
-        return bindDatagram(address, sockets, () -> new DatagramHandler(ingress), "UDP", "listening-port", udp);
+        UdpOptions options = new UdpOptions(LISTENER_BUFFER, LISTENER_BUFFER, io.reusePort());
+        int count = io.reusePort() ? sockets : 1;
+        InetSocketAddress target = address;
+        for (int i = 0; i < count; i++) {
+            EventLoop loop = group.next();
+            InetSocketAddress at = target;
+            DatagramHandler handler = new DatagramHandler(ingress, metrics);
+            // Opened on its loop, and attached there before the loop can deliver a datagram.
+            Future<UdpSocket> opened = loop.submit(() -> {
+                UdpSocket socket = io.openUdp(loop, at, options, handler);
+                handler.attach(socket);
+                return socket;
+            });
+            UdpSocket socket;
+            try {
+                socket = opened.sync().getNow();
+            } catch (InterruptedException e) {
+                throw e;
+            } catch (Exception e) {
+                throw explain(e, "UDP", "listening-port", at);
+            }
+            udp.add(socket);
+            checkBuffer(socket.receiveBufferSize());
+            target = socket.localAddress();
+        }
+        return target.getPort();
     }
 
     /**
@@ -150,7 +179,7 @@ public final class Listeners {
         for (int i = 0; i < count; i++) {
             Channel ch = bindOrExplain(b.bind(target), protocol, portOption, target);
             bound.add(ch);
-            checkBuffer(ch);
+            checkBuffer(ch.config().getOption(ChannelOption.SO_RCVBUF));
             target = (InetSocketAddress) ch.localAddress();
         }
         return target.getPort();
@@ -249,12 +278,11 @@ public final class Listeners {
      * and a small buffer drops datagrams in the kernel, where Tern cannot count them, whenever the
      * loop falls behind for a moment.
      */
-    private void checkBuffer(Channel ch) {
+    private void checkBuffer(int granted) {
         if (bufferChecked) {
             return;
         }
         bufferChecked = true;
-        int granted = ch.config().getOption(ChannelOption.SO_RCVBUF);
         // Linux reports twice what it grants (the doubled value covers its bookkeeping).
         if (granted < LISTENER_BUFFER) {
             log.warn(
@@ -283,17 +311,22 @@ public final class Listeners {
         if (future.isSuccess()) {
             return future.channel();
         }
-        Throwable cause = future.cause();
+        throw explain(future.cause(), protocol, portOption, address);
+    }
+
+    /** The {@link ConfigException} for a listening socket that could not be bound. */
+    private static ConfigException explain(
+            Throwable cause, String protocol, String portOption, InetSocketAddress address) {
         String where = protocol + " " + address.getAddress().getHostAddress() + ":" + address.getPort();
         if (cause instanceof BindException || String.valueOf(cause.getMessage()).contains("in use")) {
-            throw new ConfigException(
+            return new ConfigException(
                     portOption,
                     String.valueOf(address.getPort()),
                     where + " is not available (" + cause.getMessage()
                             + "); stop the program using it or choose another --" + portOption
                             + " / --listening-ip");
         }
-        throw new ConfigException("listening-ip", where, "cannot listen there: " + cause.getMessage());
+        return new ConfigException("listening-ip", where, "cannot listen there: " + cause.getMessage());
     }
 
     /**
@@ -315,10 +348,20 @@ public final class Listeners {
 
     /** Closes the UDP sockets bound since {@code mark} (a count of {@link #udpSockets()}). */
     public void closeUdpFrom(int mark) {
-        List<Channel> opened = udp.subList(mark, udp.size());
-        opened.forEach(Channel::close);
-        opened.forEach(ch -> ch.closeFuture().awaitUninterruptibly(2, TimeUnit.SECONDS));
+        List<UdpSocket> opened = udp.subList(mark, udp.size());
+        closeOnTheirLoops(opened);
         opened.clear();
+    }
+
+    /** Closes UDP sockets, each on its own loop, and waits for that. */
+    private static void closeOnTheirLoops(List<UdpSocket> sockets) {
+        List<Future<?>> closed = new ArrayList<>();
+        for (UdpSocket socket : sockets) {
+            if (!socket.eventLoop().isShuttingDown()) {
+                closed.add(socket.eventLoop().submit(socket::close));
+            }
+        }
+        closed.forEach(f -> f.awaitUninterruptibly(2, TimeUnit.SECONDS));
     }
 
     /**
@@ -334,15 +377,12 @@ public final class Listeners {
     }
 
     /** Every bound UDP listening socket (several per address on epoll: one per event loop). */
-    public List<Channel> udpSockets() {
+    public List<UdpSocket> udpSockets() {
         return List.copyOf(udp);
     }
 
     public List<InetSocketAddress> udpAddresses() {
-        return udp.stream()
-                .map(ch -> (InetSocketAddress) ch.localAddress())
-                .distinct()
-                .collect(Collectors.toList());
+        return udp.stream().map(UdpSocket::localAddress).distinct().collect(Collectors.toList());
     }
 
     public List<InetSocketAddress> tcpAddresses() {
@@ -375,8 +415,8 @@ public final class Listeners {
      * have run what the closes queued ({@link OpenConnections}).
      */
     public void close() {
-        List<Channel> all = new ArrayList<>(udp);
-        all.addAll(tcp);
+        closeOnTheirLoops(udp);
+        List<Channel> all = new ArrayList<>(tcp);
         all.addAll(tls);
         all.addAll(dtls);
         all.forEach(Channel::close);

@@ -8,6 +8,7 @@ import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.tern.server.metrics.ServerMetrics;
 import io.tern.server.turn.AllocationHome;
+import io.tern.server.udp.UdpAddress;
 import io.tern.stun.ParseError;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -63,7 +64,7 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
         metrics.tcpConnectionOpened();
         InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
         InetSocketAddress local = (InetSocketAddress) ctx.channel().localAddress();
-        exchange.reset(ctx, transport, remote, local, allocation);
+        exchange.reset(ctx, transport, UdpAddress.of(remote), local, allocation);
     }
 
     @Override

@@ -3,7 +3,7 @@ package io.tern.server.turn;
 import io.tern.server.auth.AuthResult;
 import io.tern.server.stun.MethodHandler;
 import io.tern.server.transport.Exchange;
-import io.tern.server.transport.Listeners;
+import io.tern.server.udp.UdpOptions;
 import io.tern.server.udp.UdpSocket;
 import io.tern.stun.StunReader;
 import io.tern.stun.StunWriter;
@@ -269,7 +269,7 @@ final class AllocateHandler implements MethodHandler {
         if (tcpRelay != null) {
             allocation.attachTcp(tcpRelay);
         }
-        exchange.home().put(exchange.remote(), allocation);
+        exchange.home().put(allocation.client().address(), allocation);
         loop.adopt(allocation, exchange.eventLoop());
         services.metrics().allocationStarted();
         log.info("allocated {}", allocation);
@@ -310,9 +310,8 @@ final class AllocateHandler implements MethodHandler {
                     .openUdp(
                             exchange.eventLoop(),
                             new InetSocketAddress(endpoint.bindAddress(), port),
-                            0,
-                            peers,
-                            b -> Listeners.datagramOptions(b, services.io()));
+                            UdpOptions.RELAY,
+                            peers);
         } catch (IOException e) {
             log.warn(
                     "cannot open relay socket {}:{}: {}", endpoint.bindAddress().getHostAddress(), port, e.toString());

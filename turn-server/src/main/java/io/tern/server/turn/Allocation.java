@@ -217,7 +217,7 @@ public final class Allocation {
             return;
         }
         closed = true;
-        home.remove(client.remote(), this);
+        home.remove(client.address(), this);
         if (tcp != null) {
             tcp.close();
         }

@@ -1,24 +1,27 @@
 package io.tern.server.turn;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
-import io.netty.channel.socket.DatagramPacket;
 import io.tern.server.transport.ClientTransport;
+import io.tern.server.udp.UdpAddress;
+import io.tern.server.udp.UdpSocket;
 import java.net.InetSocketAddress;
 
 /**
  * The way back to a client, kept by its allocation: the UDP listening socket plus the client's
  * address, the client's DTLS session on such a socket, or the client's own stream connection.
  * Writes are not flushed here; the event loop flushes once per read batch ({@link FlushBatch}).
+ *
+ * <p>A message is written into {@link #buffer}, then handed to {@link #write}: on a UDP socket the
+ * buffer is the socket's next outgoing datagram, so relayed data is composed where it leaves from.
  */
 public abstract sealed class ClientPath {
-    private final Channel channel;
-    private final InetSocketAddress remote;
+    private final UdpAddress address;
     private final ClientTransport transport;
 
-    private ClientPath(Channel channel, InetSocketAddress remote, ClientTransport transport) {
-        this.channel = channel;
-        this.remote = remote;
+    private ClientPath(UdpAddress address, ClientTransport transport) {
+        this.address = address;
         this.transport = transport;
     }
 
@@ -28,13 +31,13 @@ public abstract sealed class ClientPath {
     }
 
     /** A client on a UDP listener: every message is a datagram to its address. */
-    public static ClientPath datagram(Channel listener, InetSocketAddress client) {
+    public static ClientPath datagram(UdpSocket listener, UdpAddress client) {
         return new Datagram(listener, client);
     }
 
     /** A client on a stream: ChannelData must be padded to 4 bytes. */
-    public static ClientPath stream(Channel connection) {
-        return new Stream(connection, false);
+    public static ClientPath stream(Channel connection, UdpAddress client) {
+        return new Stream(connection, client, false);
     }
 
     /**
@@ -42,15 +45,15 @@ public abstract sealed class ClientPath {
      * record of its own. Batched writes would share records, and clients that read one message per
      * record (coturn's turnutils_uclient does: one SSL_read, one message) would lose the rest.
      */
-    public static ClientPath tls(Channel connection) {
-        return new Stream(connection, true);
+    public static ClientPath tls(Channel connection, UdpAddress client) {
+        return new Stream(connection, client, true);
     }
 
     /**
      * A client on DTLS: every message is sealed by {@code session} into a record and datagram of
      * its own on the listening socket, so ChannelData is not padded (RFC 8656 §12.5).
      */
-    public static ClientPath dtls(Channel listener, InetSocketAddress client, Sealer session) {
+    public static ClientPath dtls(Channel listener, UdpAddress client, Sealer session) {
         return new Dtls(listener, client, session);
     }
 
@@ -61,23 +64,38 @@ public abstract sealed class ClientPath {
         void seal(ByteBuf message);
     }
 
-    public final Channel channel() {
-        return channel;
+    /** The client's transport address: what names the allocation with the listening socket. */
+    public final UdpAddress address() {
+        return address;
     }
 
     public final InetSocketAddress remote() {
-        return remote;
+        return address.toSocketAddress();
     }
 
     /** Whether ChannelData needs no padding (RFC 8656 §12.5). */
     public abstract boolean isDatagram();
 
+    /** An empty buffer for the next message to the client, with room for {@code capacity} bytes. */
+    public abstract ByteBuf buffer(int capacity);
+
     /** Queues a message to the client; takes ownership of {@code message}. */
     public abstract void write(ByteBuf message);
 
+    /** Has {@code batch} flush what {@link #write} queued when the read batch ends. */
+    public abstract void flushLater(FlushBatch batch);
+
+    /** Sends what is queued now. */
+    public abstract void flush();
+
     private static final class Datagram extends ClientPath {
-        Datagram(Channel listener, InetSocketAddress client) {
-            super(listener, client, ClientTransport.UDP);
+        private final UdpSocket socket;
+        /** The buffer {@link #buffer} handed out and {@link #write} has not taken yet. */
+        private ByteBuf begun;
+
+        Datagram(UdpSocket socket, UdpAddress client) {
+            super(client, ClientTransport.UDP);
+            this.socket = socket;
         }
 
         @Override
@@ -86,15 +104,69 @@ public abstract sealed class ClientPath {
         }
 
         @Override
+        public ByteBuf buffer(int capacity) {
+            if (capacity > UdpSocket.SEND_CAPACITY) {
+                // Longer than a datagram slot: write() copies it out and releases it.
+                return PooledByteBufAllocator.DEFAULT.ioBuffer(capacity);
+            }
+            begun = socket.beginSend();
+            return begun;
+        }
+
+        @Override
         public void write(ByteBuf message) {
-            channel().write(new DatagramPacket(message, remote()), channel().voidPromise());
+            if (message == begun) {
+                begun = null;
+                socket.commitSend(address());
+            } else {
+                try {
+                    socket.send(message, message.readerIndex(), message.readableBytes(), address());
+                } finally {
+                    message.release();
+                }
+            }
+        }
+
+        @Override
+        public void flushLater(FlushBatch batch) {
+            batch.add(socket);
+        }
+
+        @Override
+        public void flush() {
+            socket.flush();
         }
     }
 
-    private static final class Dtls extends ClientPath {
+    /** The clients whose messages go through a Netty channel. */
+    private abstract static sealed class OnChannel extends ClientPath {
+        final Channel channel;
+
+        OnChannel(Channel channel, UdpAddress client, ClientTransport transport) {
+            super(client, transport);
+            this.channel = channel;
+        }
+
+        @Override
+        public final ByteBuf buffer(int capacity) {
+            return channel.alloc().ioBuffer(capacity);
+        }
+
+        @Override
+        public final void flushLater(FlushBatch batch) {
+            batch.add(channel);
+        }
+
+        @Override
+        public final void flush() {
+            channel.flush();
+        }
+    }
+
+    private static final class Dtls extends OnChannel {
         private final Sealer session;
 
-        Dtls(Channel listener, InetSocketAddress client, Sealer session) {
+        Dtls(Channel listener, UdpAddress client, Sealer session) {
             super(listener, client, ClientTransport.DTLS);
             this.session = session;
         }
@@ -110,14 +182,11 @@ public abstract sealed class ClientPath {
         }
     }
 
-    private static final class Stream extends ClientPath {
+    private static final class Stream extends OnChannel {
         private final boolean recordPerMessage;
 
-        Stream(Channel connection, boolean recordPerMessage) {
-            super(
-                    connection,
-                    (InetSocketAddress) connection.remoteAddress(),
-                    recordPerMessage ? ClientTransport.TLS : ClientTransport.TCP);
+        Stream(Channel connection, UdpAddress client, boolean recordPerMessage) {
+            super(connection, client, recordPerMessage ? ClientTransport.TLS : ClientTransport.TCP);
             this.recordPerMessage = recordPerMessage;
         }
 
@@ -129,9 +198,9 @@ public abstract sealed class ClientPath {
         @Override
         public void write(ByteBuf message) {
             if (recordPerMessage) {
-                channel().writeAndFlush(message, channel().voidPromise());
+                channel.writeAndFlush(message, channel.voidPromise());
             } else {
-                channel().write(message, channel().voidPromise());
+                channel.write(message, channel.voidPromise());
             }
         }
     }

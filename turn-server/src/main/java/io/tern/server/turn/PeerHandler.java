@@ -75,7 +75,7 @@ final class PeerHandler implements UdpReceiver {
         ByteBuf out;
         if (channel >= 0) {
             int padding = client.isDatagram() ? 0 : ChannelData.streamPadding(length);
-            out = client.channel().alloc().ioBuffer(ChannelData.HEADER_LENGTH + length + padding);
+            out = client.buffer(ChannelData.HEADER_LENGTH + length + padding);
             ChannelData.writeHeader(out, channel, length);
             out.writeBytes(data, data.readerIndex(), length);
             out.writeZero(padding);
@@ -84,7 +84,7 @@ final class PeerHandler implements UdpReceiver {
             ThreadLocalRandom random = ThreadLocalRandom.current();
             StunWriter w = loop.writer()
                     .begin(
-                            client.channel().alloc().ioBuffer(dataIndicationSize(length)),
+                            client.buffer(dataIndicationSize(length)),
                             DATA_INDICATION,
                             random.nextLong(),
                             random.nextInt());
@@ -100,7 +100,7 @@ final class PeerHandler implements UdpReceiver {
         a.bytesToClient += length;
         metrics.relayedToClient(client.transport().ordinal(), length);
         client.write(out);
-        loop.flushes().add(client.channel());
+        client.flushLater(loop.flushes());
     }
 
     @Override

@@ -179,7 +179,7 @@ final class TcpRelay {
         TcpConnection c = register(peer, from, true);
         ThreadLocalRandom random = ThreadLocalRandom.current();
         ClientPath client = a.client();
-        ByteBuf out = client.channel().alloc().ioBuffer(64);
+        ByteBuf out = client.buffer(64);
         loop.writer()
                 .begin(
                         out,
@@ -191,7 +191,7 @@ final class TcpRelay {
                 .fingerprint()
                 .finish();
         client.write(out);
-        client.channel().flush();
+        client.flush();
     }
 
     /**

@@ -15,7 +15,7 @@ public abstract class NativeUdp {
     private static final String IMPLEMENTATION = "io.tern.server.udp.FfmUdp";
 
     /** Opens a socket bound to {@code bind} on {@code loop}, an epoll loop; call on that loop. */
-    public abstract UdpSocket open(EventLoop loop, InetSocketAddress bind, int receiveBuffer, UdpReceiver receiver)
+    public abstract UdpSocket open(EventLoop loop, InetSocketAddress bind, UdpOptions options, UdpReceiver receiver)
             throws IOException;
 
     /** The implementation, or null when this JVM or system cannot run it ({@link #unavailability()}). */

@@ -5,6 +5,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
 import java.io.IOException;
@@ -33,6 +35,9 @@ public final class NettyUdpSocket implements UdpSocket {
         ChannelFuture registered = bootstrap.handler(reader(receiver)).register();
         Channel channel = registered.channel();
         ChannelFuture bound = registered.isSuccess() ? channel.bind(bind) : registered;
+        if (!bound.isDone() && !channel.eventLoop().inEventLoop()) {
+            bound.awaitUninterruptibly();
+        }
         if (!bound.isDone() || !bound.isSuccess()) {
             channel.close();
             Throwable cause = bound.isDone() ? bound.cause() : null;
@@ -72,6 +77,16 @@ public final class NettyUdpSocket implements UdpSocket {
     @Override
     public InetSocketAddress localAddress() {
         return (InetSocketAddress) channel.localAddress();
+    }
+
+    @Override
+    public EventLoop eventLoop() {
+        return channel.eventLoop();
+    }
+
+    @Override
+    public int receiveBufferSize() {
+        return channel.config().getOption(ChannelOption.SO_RCVBUF);
     }
 
     @Override

@@ -1,10 +1,11 @@
 package io.tern.server.udp;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.EventLoop;
 import java.net.InetSocketAddress;
 
 /**
- * A bound UDP socket owned by one event loop: the relay sockets of allocations. Sends are queued
+ * A bound UDP socket owned by one event loop: a listening socket, or an allocation's relay socket. Sends are queued
  * and leave together when the owner calls {@link #flush()} at the end of its read batch (one
  * {@code sendmmsg} per socket). Every method runs on the owning loop.
  *
@@ -20,6 +21,12 @@ public interface UdpSocket {
     int SEND_CAPACITY = 2048 + 64;
 
     InetSocketAddress localAddress();
+
+    /** The loop that owns the socket. */
+    EventLoop eventLoop();
+
+    /** SO_RCVBUF as the kernel reports it (Linux reports twice what it grants). */
+    int receiveBufferSize();
 
     /**
      * An empty buffer to write the next datagram into, with room for {@link #SEND_CAPACITY}

@@ -26,7 +26,7 @@ import java.nio.ByteOrder;
  * Confined to its loop's thread; nothing here is thread-safe.
  */
 final class DatagramArrays {
-    /** Datagrams per recvmmsg, as Netty's path reads ({@code Listeners.DATAGRAMS_PER_READ}). */
+    /** Datagrams per recvmmsg: a 2 KiB slot each, 128 KiB per loop however many sockets it has. */
     static final int RECEIVE_SLOTS = 64;
     /** One byte more than the largest datagram relayed, so a longer one shows as too long. */
     static final int READ_SLOT = 2048 + 1;

@@ -26,7 +26,7 @@ final class FfmUdp extends NativeUdp {
     private static final ValueLayout.OfShort PORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
     @Override
-    public UdpSocket open(EventLoop loop, InetSocketAddress bind, int receiveBuffer, UdpReceiver receiver)
+    public UdpSocket open(EventLoop loop, InetSocketAddress bind, UdpOptions options, UdpReceiver receiver)
             throws IOException {
         if (!loop.inEventLoop()) {
             throw new IllegalStateException("open a native UDP socket on the loop that will own it");
@@ -53,8 +53,14 @@ final class FfmUdp extends NativeUdp {
                     // A wildcard IPv6 socket takes IPv4 too, as Netty's and the JDK's do.
                     setOption(state, fd, LibC.IPPROTO_IPV6, LibC.IPV6_V6ONLY, 0, value);
                 }
-                if (receiveBuffer > 0) {
-                    setOption(state, fd, LibC.SOL_SOCKET, LibC.SO_RCVBUF, receiveBuffer, value);
+                if (options.reusePort()) {
+                    setOption(state, fd, LibC.SOL_SOCKET, LibC.SO_REUSEPORT, 1, value);
+                }
+                if (options.receiveBuffer() > 0) {
+                    setOption(state, fd, LibC.SOL_SOCKET, LibC.SO_RCVBUF, options.receiveBuffer(), value);
+                }
+                if (options.sendBuffer() > 0) {
+                    setOption(state, fd, LibC.SOL_SOCKET, LibC.SO_SNDBUF, options.sendBuffer(), value);
                 }
                 MemorySegment name = arena.allocate(LibC.SOCKADDR_SLOT, 8);
                 int length = sockaddr(name, ip, bind.getPort());
@@ -70,7 +76,14 @@ final class FfmUdp extends NativeUdp {
                     throw new SocketException("getsockname failed: errno " + LibC.errno(state));
                 }
                 InetSocketAddress local = new InetSocketAddress(ip, Short.toUnsignedInt(name.get(PORT, 2)));
-                NativeUdpSocket socket = new NativeUdpSocket(arrays, fd, ipv6, local, receiver);
+                value.set(JAVA_INT, 0, 0);
+                nameLength.set(JAVA_INT, 0, 4);
+                if ((int) LibC.GETSOCKOPT.invokeExact(state, fd, LibC.SOL_SOCKET, LibC.SO_RCVBUF, value, nameLength)
+                        != 0) {
+                    throw new SocketException("getsockopt(SO_RCVBUF) failed: errno " + LibC.errno(state));
+                }
+                NativeUdpSocket socket =
+                        new NativeUdpSocket(loop, arrays, fd, ipv6, local, value.get(JAVA_INT, 0), receiver);
                 Future<IoRegistration> registered = io.register(socket);
                 if (!registered.isSuccess()) {
                     throw new SocketException("cannot register " + local + " on the event loop: " + registered.cause());

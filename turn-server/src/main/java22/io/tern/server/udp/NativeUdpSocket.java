@@ -1,6 +1,7 @@
 package io.tern.server.udp;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.EventLoop;
 import io.netty.channel.IoEvent;
 import io.netty.channel.IoRegistration;
 import io.netty.channel.epoll.EpollIoHandle;
@@ -18,8 +19,10 @@ final class NativeUdpSocket implements UdpSocket, EpollIoHandle {
     /** recvmmsg calls per readiness event, so one busy socket cannot starve the loop's others. */
     private static final int READS_PER_EVENT = 16;
 
+    private final EventLoop loop;
     private final DatagramArrays arrays;
     private final int fd;
+    private final int receiveBufferSize;
     private final FileDescriptor descriptor;
     private final boolean ipv6;
     private final InetSocketAddress local;
@@ -37,9 +40,18 @@ final class NativeUdpSocket implements UdpSocket, EpollIoHandle {
 
     private boolean closed;
 
-    NativeUdpSocket(DatagramArrays arrays, int fd, boolean ipv6, InetSocketAddress local, UdpReceiver receiver) {
+    NativeUdpSocket(
+            EventLoop loop,
+            DatagramArrays arrays,
+            int fd,
+            boolean ipv6,
+            InetSocketAddress local,
+            int receiveBufferSize,
+            UdpReceiver receiver) {
+        this.loop = loop;
         this.arrays = arrays;
         this.fd = fd;
+        this.receiveBufferSize = receiveBufferSize;
         this.descriptor = new FileDescriptor(fd);
         this.ipv6 = ipv6;
         this.local = local;
@@ -99,6 +111,16 @@ final class NativeUdpSocket implements UdpSocket, EpollIoHandle {
     @Override
     public InetSocketAddress localAddress() {
         return local;
+    }
+
+    @Override
+    public EventLoop eventLoop() {
+        return loop;
+    }
+
+    @Override
+    public int receiveBufferSize() {
+        return receiveBufferSize;
     }
 
     @Override

@@ -92,7 +92,8 @@ class NativeUdpSocketTest {
     }
 
     private static UdpSocket open(String ip, int port, UdpReceiver receiver) throws Exception {
-        return onLoop(() -> nativeUdp.open(loop, new InetSocketAddress(InetAddress.getByName(ip), port), 0, receiver));
+        return onLoop(() -> nativeUdp.open(
+                loop, new InetSocketAddress(InetAddress.getByName(ip), port), UdpOptions.RELAY, receiver));
     }
 
     private static void close(UdpSocket socket) throws Exception {

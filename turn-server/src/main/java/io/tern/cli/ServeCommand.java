@@ -154,7 +154,7 @@ final class ServeCommand implements Callable<Integer> {
     @Option(
             names = "--io-transport",
             paramLabel = "KIND",
-            description = "AUTO, NATIVE, EPOLL or NIO. NATIVE: relay sockets on Tern's own recvmmsg/sendmmsg path"
+            description = "AUTO, NATIVE, EPOLL or NIO. NATIVE: UDP sockets on Tern's own recvmmsg/sendmmsg path"
                     + " (Java 22+ on Linux); EPOLL: Netty's epoll for every socket. Default: ${DEFAULT-VALUE}"
                     + " (NATIVE where it runs, else EPOLL where available, else NIO).")
     IoTransport ioTransport = IoTransport.AUTO;

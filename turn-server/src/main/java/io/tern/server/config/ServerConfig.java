@@ -66,8 +66,9 @@ public record ServerConfig(
         /** NATIVE where it runs, else EPOLL where the native library loads, else NIO. */
         AUTO,
         /**
-         * Netty's epoll for streams, and Tern's own datagram path (recvmmsg/sendmmsg through the
-         * FFM API, nothing allocated per datagram) for relay sockets: Java 22+ on Linux.
+         * Netty's epoll for TCP, TLS and DTLS, and Tern's own datagram path (recvmmsg/sendmmsg
+         * through the FFM API, nothing allocated per datagram) for UDP listening and relay sockets:
+         * Java 22+ on Linux.
          */
         NATIVE,
         /** Netty's epoll for every socket. */

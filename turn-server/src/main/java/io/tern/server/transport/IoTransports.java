@@ -29,7 +29,7 @@ import java.net.InetSocketAddress;
 
 /**
  * The I/O in use: Netty's epoll where the native library loads (SO_REUSEPORT, recvmmsg), NIO
- * elsewhere; on epoll with Java 22+, relay sockets on Tern's own datagram path ({@link NativeUdp}).
+ * elsewhere; on epoll with Java 22+, UDP sockets on Tern's own datagram path ({@link NativeUdp}).
  *
  * @param name for logs: "epoll", "epoll with native datagrams" or "nio"
  * @param reusePort whether several UDP sockets can share a port, one per event loop (epoll)

@@ -15,9 +15,11 @@
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-# A JDK 22+ when there is one: Tern runs on its own datagram path there (scripts/jdk.sh).
+# Tern on a JDK 22+ when there is one, so it runs on its own datagram path (scripts/jdk.sh); the
+# load generator on the java on PATH, as in the earlier measurements.
+gen_java=java
 source "$root/scripts/jdk.sh"
-java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+tern_java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 rounds=3
 rates="5000,10000,20000,40000"
 step=3s
@@ -97,12 +99,12 @@ trap 'exit 130' INT TERM
   --lt-cred-mech --realm bench --user load:load --pidfile "$work/coturn.pid" \
   --log-file "$work/coturn.log" --simple-log --no-stdout-log >"$work/coturn.out" 2>&1 &
 coturn_pid=$!
-"$java" -Xmx512m -jar "$tern_jar" serve --listening-ip 127.0.0.1 --listening-port "$tern_port" \
+"$tern_java" -Xmx512m -jar "$tern_jar" serve --listening-ip 127.0.0.1 --listening-port "$tern_port" \
   --relay-ip 127.0.0.1 --min-port 20000 --max-port 29999 --allow-loopback-peers \
   --realm bench --user load:load --no-tls --no-http --threads "$server_threads" >"$work/tern.log" 2>&1 &
 tern_pid=$!
 
-load() { "$java" --enable-native-access=ALL-UNNAMED -cp "$load_jar" io.tern.load.LoadMain "$@"; }
+load() { "$gen_java" --enable-native-access=ALL-UNNAMED -cp "$load_jar" io.tern.load.LoadMain "$@"; }
 
 for name in coturn tern; do
   port_var="${name}_port"
@@ -131,7 +133,7 @@ if (( hold > 0 )); then
       n=$(( left > 4096 ? 4096 : left ))
       # java itself in the background (not the load function's subshell), so that its PID is the
       # one the cleanup stops.
-      "$java" --enable-native-access=ALL-UNNAMED -cp "$load_jar" io.tern.load.LoadMain relay \
+      "$gen_java" --enable-native-access=ALL-UNNAMED -cp "$load_jar" io.tern.load.LoadMain relay \
         --server "127.0.0.1:${!port_var}" --user load --password load --allocations "$n" \
         --payload 160 --rate 64 --data-path client --step-duration 10m --duration 10m --warmup 0s -q \
         >"$work/hold-$name-$left.log" 2>&1 &

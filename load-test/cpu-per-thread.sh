@@ -12,9 +12,11 @@
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-# A JDK 22+ when there is one: Tern runs on its own datagram path there (scripts/jdk.sh).
+# Tern on a JDK 22+ when there is one, so it runs on its own datagram path (scripts/jdk.sh); the
+# load generator on the java on PATH, as in the earlier measurements.
+gen_java=java
 source "$root/scripts/jdk.sh"
-java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+tern_java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 server="${1:-}"
 [[ "$server" == tern || "$server" == coturn ]] || { sed -n '2,10p' "$0"; exit 2; }
 shift
@@ -51,12 +53,12 @@ if [[ "$server" == coturn ]]; then
     --log-file "$work/coturn.log" --simple-log --no-stdout-log >"$work/server.out" 2>&1 &
 else
   tern_jar="$(ls "$root"/turn-server/target/turn-server-*-all.jar | head -n 1)"
-  "$java" -Xmx512m ${TERN_JAVA_OPTS:-} -jar "$tern_jar" serve --listening-ip 127.0.0.1 --listening-port "$port" \
+  "$tern_java" -Xmx512m ${TERN_JAVA_OPTS:-} -jar "$tern_jar" serve --listening-ip 127.0.0.1 --listening-port "$port" \
     --relay-ip 127.0.0.1 --min-port 25000 --max-port 29999 --allow-loopback-peers \
     --realm bench --user load:load --no-tls --no-http --threads 2 "${extra[@]}" >"$work/server.out" 2>&1 &
 fi
 pid=$!
-load() { "$java" --enable-native-access=ALL-UNNAMED -cp "$load_jar" io.tern.load.LoadMain "$@"; }
+load() { "$gen_java" --enable-native-access=ALL-UNNAMED -cp "$load_jar" io.tern.load.LoadMain "$@"; }
 for _ in $(seq 50); do
   load binding --server "127.0.0.1:$port" --count 1 --timeout 300ms -q >/dev/null 2>&1 && break
   sleep 0.2

@@ -14,9 +14,11 @@
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-# A JDK 22+ when there is one: Tern runs on its own datagram path there (scripts/jdk.sh).
+# Tern on a JDK 22+ when there is one, so it runs on its own datagram path (scripts/jdk.sh); the
+# load generator on the java on PATH, as in the earlier measurements.
+gen_java=java
 source "$root/scripts/jdk.sh"
-java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+tern_java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 allocations=16384
 heap=256m
 hold=60s
@@ -62,11 +64,11 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-"$java" "-Xmx$heap" -Xlog:gc:file="$work/gc.log" -jar "$tern_jar" serve --listening-ip 127.0.0.1 \
+"$tern_java" "-Xmx$heap" -Xlog:gc:file="$work/gc.log" -jar "$tern_jar" serve --listening-ip 127.0.0.1 \
   --listening-port "$port" --relay-ip 127.0.0.1 --min-port "$min_port" --max-port "$max_port" \
   --allow-loopback-peers --realm bench --user load:load --no-tls --no-http --threads 2 >"$work/tern.log" 2>&1 &
 tern_pid=$!
-load() { "$java" --enable-native-access=ALL-UNNAMED -cp "$load_jar" io.tern.load.LoadMain "$@"; }
+load() { "$gen_java" --enable-native-access=ALL-UNNAMED -cp "$load_jar" io.tern.load.LoadMain "$@"; }
 for _ in $(seq 50); do
   load binding --server "127.0.0.1:$port" --count 1 --timeout 300ms -q >/dev/null 2>&1 && break
   sleep 0.2

@@ -23,3 +23,11 @@ if [[ -z "${JAVA_HOME:-}" ]]; then
     done
   fi
 fi
+
+# Maven's own guava prints a sun.misc.Unsafe warning on Java 23+; this keeps builds quiet there.
+if (( $(java_feature "${JAVA_HOME:+$JAVA_HOME/bin/}java") >= 23 )); then
+  case " ${MAVEN_OPTS:-} " in
+    *" --sun-misc-unsafe-memory-access=allow "*) ;;
+    *) export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow" ;;
+  esac
+fi

@@ -9,6 +9,8 @@ import io.netty.channel.unix.FileDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
 import java.util.Arrays;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A UDP socket read and written with {@code recvmmsg}/{@code sendmmsg} on its loop's {@link
@@ -16,6 +18,8 @@ import java.util.Arrays;
  * is reported again on the next). Nothing is allocated per datagram either way.
  */
 final class NativeUdpSocket implements UdpSocket, EpollIoHandle {
+    private static final Logger log = LoggerFactory.getLogger(NativeUdpSocket.class);
+
     /** recvmmsg calls per readiness event, so one busy socket cannot starve the loop's others. */
     private static final int READS_PER_EVENT = 16;
 
@@ -76,15 +80,21 @@ final class NativeUdpSocket implements UdpSocket, EpollIoHandle {
                 break;
             }
             for (int i = 0; i < n && !closed; i++) {
-                receiver.datagram(arrays.datagram(i, source), source);
+                try {
+                    receiver.datagram(arrays.datagram(i, source), source);
+                } catch (RuntimeException e) {
+                    // A bug in handling one datagram must not cost the rest of the batch, nor the
+                    // socket, which serves every client of the loop.
+                    log.warn("{}: a datagram from {} could not be handled", this, source, e);
+                }
             }
             receiver.batchEnd();
             if (n < DatagramArrays.RECEIVE_SLOTS) {
                 break;
             }
         }
-        // Whatever the batch queued on sockets the receiver did not flush leaves now: receive
-        // slots are reused by the next read, and queued datagrams must not wait for one.
+        // Whatever the batches queued on sockets the receiver did not flush leaves now: queued
+        // datagrams must not wait for the next readiness event of some socket.
         arrays.flushAll();
     }
 

@@ -49,12 +49,8 @@ import org.slf4j.LoggerFactory;
 public final class Listeners {
     private static final Logger log = LoggerFactory.getLogger(Listeners.class);
 
-    /**
-     * Largest datagram Tern takes (client messages and peer data). Read slots are one byte larger,
-     * so a datagram that filled its slot was truncated by the kernel and can be dropped instead of
-     * passed on cut short.
-     */
-    public static final int MAX_DATAGRAM = 2048;
+    /** Largest datagram Tern takes: {@link UdpSocket#MAX_DATAGRAM}, for Netty's read slots too. */
+    public static final int MAX_DATAGRAM = UdpSocket.MAX_DATAGRAM;
 
     private static final int READ_SLOT = MAX_DATAGRAM + 1;
 

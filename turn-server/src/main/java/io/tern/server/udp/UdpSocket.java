@@ -15,10 +15,17 @@ import java.net.InetSocketAddress;
  */
 public interface UdpSocket {
     /**
-     * The largest datagram {@link #beginSend()} has room for: a relayed payload of {@code
-     * MAX_DATAGRAM} bytes plus the largest header Tern puts in front of it (a Data indication's).
+     * The largest datagram Tern takes in (client messages and peer data). Reads have room for one
+     * byte more, so a datagram that filled it was cut short by the kernel and can be dropped
+     * instead of passed on.
      */
-    int SEND_CAPACITY = 2048 + 64;
+    int MAX_DATAGRAM = 2048;
+
+    /**
+     * The largest datagram {@link #beginSend()} has room for: a relayed payload of {@link
+     * #MAX_DATAGRAM} bytes plus the largest header Tern puts in front of it (a Data indication's).
+     */
+    int SEND_CAPACITY = MAX_DATAGRAM + 64;
 
     InetSocketAddress localAddress();
 

@@ -29,7 +29,7 @@ final class DatagramArrays {
     /** Datagrams per recvmmsg: a 2 KiB slot each, 128 KiB per loop however many sockets it has. */
     static final int RECEIVE_SLOTS = 64;
     /** One byte more than the largest datagram relayed, so a longer one shows as too long. */
-    static final int READ_SLOT = 2048 + 1;
+    static final int READ_SLOT = UdpSocket.MAX_DATAGRAM + 1;
     /** Datagrams queued on all sockets of the loop before they are flushed early. */
     static final int SEND_SLOTS = 256;
     /**

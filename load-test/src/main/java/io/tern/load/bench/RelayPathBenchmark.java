@@ -1,11 +1,17 @@
 package io.tern.load.bench;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.tern.client.Credentials;
 import io.tern.client.StunClient;
 import io.tern.client.TurnAllocation;
 import io.tern.server.TernServer;
 import io.tern.server.config.ServerConfig;
 import io.tern.server.config.TurnConfig;
+import io.tern.stun.StunClass;
+import io.tern.stun.StunMethod;
+import io.tern.stun.StunWriter;
+import io.tern.stun.attr.AttributeType;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -32,7 +38,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * One relayed round trip through a real Tern server on loopback, over real UDP sockets: the client
  * sends ChannelData, Tern forwards the data from the relay socket to the peer, the peer echoes it,
  * and Tern wraps it in ChannelData back to the client. One op is two packets through the server in
- * each direction of the data path.
+ * each direction of the data path. {@link #indicationRoundTrip} does the same with a Send
+ * indication out and a Data indication back.
  *
  * <p>The client and peer are connected NIO channels reading into direct buffers, so they allocate
  * nothing themselves: with {@code -prof gc}, whose allocation count covers every thread of the
@@ -66,6 +73,10 @@ public class RelayPathBenchmark {
     private TernServer server;
     private DatagramChannel client;
     private DatagramChannel peer;
+    /** A second peer with a permission and no channel: its data comes back as Data indications. */
+    private DatagramChannel indicationPeer;
+
+    private ByteBuffer sendToIndicationPeer;
     private ByteBuffer toRelay;
     private ByteBuffer atPeer;
     private ByteBuffer atClient;
@@ -89,6 +100,7 @@ public class RelayPathBenchmark {
         InetSocketAddress serverAddress = server.udpAddresses().get(0);
 
         peer = DatagramChannel.open().bind(new InetSocketAddress(loopback, 0));
+        indicationPeer = DatagramChannel.open().bind(new InetSocketAddress(loopback, 0));
         InetSocketAddress clientAddress = freeLocalAddress(loopback);
         InetSocketAddress relayed;
         try (StunClient turnClient = StunClient.builder(serverAddress)
@@ -101,6 +113,9 @@ public class RelayPathBenchmark {
             turnClient
                     .channelBind(CHANNEL, (InetSocketAddress) peer.getLocalAddress())
                     .get(5, TimeUnit.SECONDS);
+            turnClient
+                    .createPermission((InetSocketAddress) indicationPeer.getLocalAddress())
+                    .get(5, TimeUnit.SECONDS);
         }
         // The allocation belongs to the client's 5-tuple, so keep sending from the same address.
         client = DatagramChannel.open()
@@ -110,6 +125,22 @@ public class RelayPathBenchmark {
         client.configureBlocking(false);
         peer.connect(relayed);
         peer.configureBlocking(false);
+        indicationPeer.connect(relayed);
+        indicationPeer.configureBlocking(false);
+
+        byte[] data = new byte[payload];
+        for (int i = 0; i < payload; i++) {
+            data[i] = (byte) i;
+        }
+        ByteBuf send = Unpooled.buffer();
+        new StunWriter()
+                .begin(send, StunClass.INDICATION.messageType(StunMethod.SEND), 1, 2)
+                .address(AttributeType.XOR_PEER_ADDRESS, (InetSocketAddress) indicationPeer.getLocalAddress())
+                .attribute(AttributeType.DATA, Unpooled.wrappedBuffer(data), 0, payload)
+                .finish();
+        sendToIndicationPeer = ByteBuffer.allocateDirect(send.readableBytes());
+        sendToIndicationPeer.put(send.nioBuffer());
+        send.release();
 
         toRelay = ByteBuffer.allocateDirect(4 + payload);
         toRelay.putShort((short) CHANNEL).putShort((short) payload);
@@ -136,6 +167,30 @@ public class RelayPathBenchmark {
         return atClient.position();
     }
 
+    /**
+     * The same round trip with STUN around the data both ways: a Send indication to a peer that has
+     * a permission and no channel, and the peer's answer back as a Data indication.
+     */
+    @Benchmark
+    public int indicationRoundTrip() throws IOException {
+        sendToIndicationPeer.rewind();
+        client.write(sendToIndicationPeer);
+        atPeer.clear();
+        receive(indicationPeer, atPeer);
+        if (atPeer.position() != payload) {
+            throw new IllegalStateException("relayed " + atPeer.position() + " bytes, expected " + payload);
+        }
+        atPeer.flip();
+        indicationPeer.write(atPeer);
+        atClient.clear();
+        receive(client, atClient);
+        // 20 header + 12 (IPv4 XOR-PEER-ADDRESS) + 4 DATA header + padded data.
+        if (atClient.position() != 36 + ((payload + 3) & ~3)) {
+            throw new IllegalStateException("a Data indication of " + atClient.position() + " bytes");
+        }
+        return atClient.position();
+    }
+
     private static void receive(DatagramChannel channel, ByteBuffer into) throws IOException {
         long deadline = System.nanoTime() + DEADLINE_NANOS;
         while (channel.read(into) == 0) {
@@ -156,6 +211,7 @@ public class RelayPathBenchmark {
     public void stop() throws IOException {
         client.close();
         peer.close();
+        indicationPeer.close();
         server.close();
     }
 }

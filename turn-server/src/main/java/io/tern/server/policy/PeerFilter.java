@@ -205,8 +205,14 @@ public final class PeerFilter {
         if (b.length == 4) {
             return server.matchesV4(IpRange.v4(b), port);
         }
-        long hi = IpRange.hi(b);
-        long lo = IpRange.lo(b);
+        return isServerTransportAddress(IpRange.hi(b), IpRange.lo(b), port);
+    }
+
+    /**
+     * {@link #isServerTransportAddress(InetSocketAddress)} for an address given as the two halves
+     * of its 16 bytes (an IPv4 address in its IPv4-mapped form) and a port; builds nothing.
+     */
+    public boolean isServerTransportAddress(long hi, long lo, int port) {
         if (IpLiterals.isMapped(hi, lo)) {
             return server.matchesV4((int) lo, port);
         }

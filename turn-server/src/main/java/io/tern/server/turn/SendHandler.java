@@ -3,19 +3,20 @@ package io.tern.server.turn;
 import io.tern.server.metrics.RelayDrop;
 import io.tern.server.stun.MethodHandler;
 import io.tern.server.transport.Exchange;
-import io.tern.server.udp.UdpAddress;
+import io.tern.server.udp.UdpSource;
 import io.tern.stun.StunReader;
 import io.tern.stun.attr.AttributeType;
-import java.net.InetSocketAddress;
 
 /**
  * Send indication (RFC 8656 §11.2): data for a peer, wrapped in STUN. Indications are not
  * authenticated; the 5-tuple's allocation and its permission are the check. Anything wrong is
- * dropped and counted: an indication gets no answer.
+ * dropped and counted: an indication gets no answer. The peer is read into numbers, so relaying a
+ * Send indication builds nothing. One per event loop.
  */
 final class SendHandler implements MethodHandler {
     private final RelayLoop loop;
     private final ClientRelay relay;
+    private final UdpSource peer = new UdpSource();
 
     SendHandler(RelayLoop loop, ClientRelay relay) {
         this.loop = loop;
@@ -30,24 +31,19 @@ final class SendHandler implements MethodHandler {
             return;
         }
         int data = indication.indexOf(AttributeType.DATA);
-        InetSocketAddress peer = TurnRequests.firstPeer(indication);
-        if (data < 0 || peer == null) {
+        int at = indication.indexOf(AttributeType.XOR_PEER_ADDRESS);
+        if (data < 0 || at < 0 || !TurnRequests.readPeer(indication, at, peer)) {
             loop.metrics().relayDropped(RelayDrop.MALFORMED);
             return;
         }
         // Permissions are per IP, so a permission for the server's own IP would otherwise let a
         // Send indication reach the server's listening port from its own relay (channels are
         // checked once, at ChannelBind).
-        if (loop.services().peerFilter().isServerTransportAddress(peer)) {
+        if (loop.services().peerFilter().isServerTransportAddress(peer.hi(), peer.lo(), peer.port())) {
             loop.metrics().relayDropped(RelayDrop.PEER_REFUSED);
             return;
         }
         relay.forward(
-                a,
-                UdpAddress.of(peer),
-                indication.buffer(),
-                indication.valueOffset(data),
-                indication.valueLength(data),
-                loop.now());
+                a, peer, indication.buffer(), indication.valueOffset(data), indication.valueLength(data), loop.now());
     }
 }

@@ -7,8 +7,11 @@ import io.tern.server.metrics.DropReason;
 import io.tern.server.policy.ChallengeLimiter;
 import io.tern.server.stun.Responder;
 import io.tern.server.transport.Exchange;
+import io.tern.server.udp.UdpEndpoint;
+import io.tern.server.udp.UdpSource;
 import io.tern.stun.StunReader;
 import io.tern.stun.StunWriter;
+import io.tern.stun.attr.AddressFamily;
 import io.tern.stun.attr.AttributeCodec;
 import io.tern.stun.attr.AttributeType;
 import io.tern.stun.attr.StunAttribute;
@@ -135,6 +138,40 @@ final class TurnRequests {
         } catch (io.tern.stun.StunParseException e) {
             return null;
         }
+    }
+
+    /**
+     * Reads XOR-PEER-ADDRESS number {@code i} into {@code out} without building objects (RFC 8489
+     * §14.2: the port XORed with the cookie's high 16 bits, an IPv4 address with the cookie, an
+     * IPv6 address with the cookie and the transaction id); false when it is malformed.
+     *
+     * <pre>
+     *  0        8       16               32
+     *  | 0x00   | family | X-Port          |
+     *  | X-Address (32 bits or 128 bits)   |
+     * </pre>
+     */
+    static boolean readPeer(StunReader message, int i, UdpSource out) {
+        ByteBuf b = message.buffer();
+        int at = message.valueOffset(i);
+        int length = message.valueLength(i);
+        if (length != 8 && length != 20) {
+            return false;
+        }
+        int family = b.getUnsignedByte(at + 1);
+        int port = b.getUnsignedShort(at + 2) ^ (StunReader.MAGIC_COOKIE >>> 16);
+        if (family == AddressFamily.IPV4 && length == 8) {
+            out.set(0, UdpEndpoint.mappedIpv4(b.getInt(at + 4) ^ StunReader.MAGIC_COOKIE), port);
+            return true;
+        }
+        if (family == AddressFamily.IPV6 && length == 20) {
+            long txHigh = message.transactionIdHigh();
+            long hi = b.getLong(at + 4) ^ (((long) StunReader.MAGIC_COOKIE << 32) | (txHigh >>> 32));
+            long lo = b.getLong(at + 12) ^ ((txHigh << 32) | (message.transactionIdLow() & 0xFFFFFFFFL));
+            out.set(hi, lo, port);
+            return true;
+        }
+        return false;
     }
 
     /** The first XOR-PEER-ADDRESS, or null when absent or malformed. */

@@ -3,6 +3,7 @@ package io.tern.server.turn;
 import io.netty.channel.Channel;
 import io.tern.server.udp.UdpSocket;
 import java.util.Arrays;
+import java.util.function.Consumer;
 
 /**
  * Sockets written to during one read batch of an event loop, flushed together when the batch
@@ -11,48 +12,54 @@ import java.util.Arrays;
  * whole batch with sendmmsg. One per event loop; not thread-safe.
  */
 public final class FlushBatch {
-    private Channel[] channels = new Channel[8];
-    private int channelCount;
-    private UdpSocket[] sockets = new UdpSocket[8];
-    private int socketCount;
+    private final Pending<UdpSocket> sockets = new Pending<>(UdpSocket::flush);
+    private final Pending<Channel> channels = new Pending<>(Channel::flush);
 
     /** Remembers that {@code channel} has unflushed writes. */
     public void add(Channel channel) {
-        for (int i = 0; i < channelCount; i++) {
-            if (channels[i] == channel) {
-                return;
-            }
-        }
-        if (channelCount == channels.length) {
-            channels = Arrays.copyOf(channels, channelCount * 2);
-        }
-        channels[channelCount++] = channel;
+        channels.add(channel);
     }
 
     /** Remembers that {@code socket} has queued datagrams. */
     public void add(UdpSocket socket) {
-        for (int i = 0; i < socketCount; i++) {
-            if (sockets[i] == socket) {
-                return;
-            }
-        }
-        if (socketCount == sockets.length) {
-            sockets = Arrays.copyOf(sockets, socketCount * 2);
-        }
-        sockets[socketCount++] = socket;
+        sockets.add(socket);
     }
 
-    /** Flushes every remembered channel and socket. */
+    /** Flushes every remembered socket and channel. */
     public void flush() {
-        for (int i = 0; i < socketCount; i++) {
-            sockets[i].flush();
-            sockets[i] = null;
+        sockets.flush();
+        channels.flush();
+    }
+
+    /** A small set kept in insertion order: a batch touches a handful of sockets. */
+    private static final class Pending<T> {
+        private final Consumer<T> flush;
+        private Object[] items = new Object[8];
+        private int size;
+
+        Pending(Consumer<T> flush) {
+            this.flush = flush;
         }
-        socketCount = 0;
-        for (int i = 0; i < channelCount; i++) {
-            channels[i].flush();
-            channels[i] = null;
+
+        void add(T item) {
+            for (int i = 0; i < size; i++) {
+                if (items[i] == item) {
+                    return;
+                }
+            }
+            if (size == items.length) {
+                items = Arrays.copyOf(items, size * 2);
+            }
+            items[size++] = item;
         }
-        channelCount = 0;
+
+        @SuppressWarnings("unchecked")
+        void flush() {
+            for (int i = 0; i < size; i++) {
+                flush.accept((T) items[i]);
+                items[i] = null;
+            }
+            size = 0;
+        }
     }
 }

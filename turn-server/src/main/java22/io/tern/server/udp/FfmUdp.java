@@ -63,23 +63,21 @@ final class FfmUdp extends NativeUdp {
                     setOption(state, fd, LibC.SOL_SOCKET, LibC.SO_SNDBUF, options.sendBuffer(), value);
                 }
                 MemorySegment name = arena.allocate(LibC.SOCKADDR_SLOT, 8);
-                int length = sockaddr(name, ip, bind.getPort());
-                if ((int) LibC.BIND.invokeExact(state, fd, name, length) != 0) {
+                if ((int) LibC.BIND.invokeExact(state, fd, name, sockaddr(name, ip, bind.getPort())) != 0) {
                     int errno = LibC.errno(state);
                     throw errno == LibC.EADDRINUSE
                             ? new BindException("Address already in use: " + bind)
                             : new SocketException("bind " + bind + " failed: errno " + errno);
                 }
-                MemorySegment nameLength = arena.allocate(JAVA_INT);
-                nameLength.set(JAVA_INT, 0, LibC.SOCKADDR_SLOT);
-                if ((int) LibC.GETSOCKNAME.invokeExact(state, fd, name, nameLength) != 0) {
+                MemorySegment length = arena.allocate(JAVA_INT);
+                length.set(JAVA_INT, 0, LibC.SOCKADDR_SLOT);
+                if ((int) LibC.GETSOCKNAME.invokeExact(state, fd, name, length) != 0) {
                     throw new SocketException("getsockname failed: errno " + LibC.errno(state));
                 }
                 InetSocketAddress local = new InetSocketAddress(ip, Short.toUnsignedInt(name.get(PORT, 2)));
                 value.set(JAVA_INT, 0, 0);
-                nameLength.set(JAVA_INT, 0, 4);
-                if ((int) LibC.GETSOCKOPT.invokeExact(state, fd, LibC.SOL_SOCKET, LibC.SO_RCVBUF, value, nameLength)
-                        != 0) {
+                length.set(JAVA_INT, 0, 4);
+                if ((int) LibC.GETSOCKOPT.invokeExact(state, fd, LibC.SOL_SOCKET, LibC.SO_RCVBUF, value, length) != 0) {
                     throw new SocketException("getsockopt(SO_RCVBUF) failed: errno " + LibC.errno(state));
                 }
                 NativeUdpSocket socket =

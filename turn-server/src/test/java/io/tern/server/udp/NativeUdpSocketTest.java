@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -270,9 +269,11 @@ class NativeUdpSocketTest {
     }
 
     /**
-     * The claim the path exists for: after warm-up, echoing datagrams costs the loop thread no heap.
-     * Netty's datagram channel allocates about 90 bytes per datagram received and sent; the bound
-     * here leaves room for a stray allocation by the loop itself, not for one per datagram.
+     * The claim the path exists for: at steady state, echoing datagrams costs the loop thread no
+     * heap. Netty's datagram channel allocates about 90 bytes per datagram received and sent. The
+     * JIT may still swap compiled code in the first windows (interpreted and C1 code allocates what
+     * C2 scalar-replaces), so the claim is that some window of 10,000 echoes after warm-up stays
+     * under 1 byte per datagram; a real allocation per datagram fails every window.
      */
     @Test
     void echoingAllocatesNothingPerDatagram() throws Exception {
@@ -287,20 +288,26 @@ class NativeUdpSocketTest {
             byte[] sent = payload(160, 5);
             DatagramPacket out = new DatagramPacket(sent, sent.length, server);
             DatagramPacket back = new DatagramPacket(new byte[512], 512);
-            AtomicLong before = new AtomicLong();
-            int warmUp = 20_000;
-            int measured = 20_000;
-            for (int i = 0; i < warmUp + measured; i++) {
-                if (i == warmUp) {
-                    before.set(threads.getThreadAllocatedBytes(loopThread));
-                }
+            int window = 10_000;
+            for (int i = 0; i < 20_000; i++) {
                 client.send(out);
                 client.receive(back);
             }
-            long allocated = threads.getThreadAllocatedBytes(loopThread) - before.get();
-            assertThat((double) allocated / measured)
-                    .as("bytes allocated on the loop per echoed datagram (%d in all)", allocated)
-                    .isLessThan(2.0);
+            List<Double> perDatagram = new ArrayList<>();
+            for (int w = 0; w < 6; w++) {
+                long before = threads.getThreadAllocatedBytes(loopThread);
+                for (int i = 0; i < window; i++) {
+                    client.send(out);
+                    client.receive(back);
+                }
+                perDatagram.add((double) (threads.getThreadAllocatedBytes(loopThread) - before) / window);
+                if (perDatagram.get(w) < 1.0) {
+                    break;
+                }
+            }
+            assertThat(perDatagram)
+                    .as("bytes allocated on the loop per echoed datagram, per window of %d", window)
+                    .anySatisfy(bytes -> assertThat(bytes).isLessThan(1.0));
         } finally {
             close(echo.socket);
         }

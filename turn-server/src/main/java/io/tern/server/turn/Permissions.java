@@ -48,11 +48,6 @@ final class Permissions {
         return i >= 0 && expiresAt[i] > now;
     }
 
-    /** Whether {@code peer}'s IP has a permission, in force or expired but not yet swept. */
-    boolean has(UdpEndpoint peer) {
-        return find(peer.hi(), peer.lo()) >= 0;
-    }
-
     /** Drops expired permissions; called by the per-loop sweep. */
     void expire(long now) {
         boolean any = false;

@@ -1,7 +1,5 @@
 package io.tern.server.udp;
 
-import java.util.Arrays;
-
 /**
  * A map from UDP transport address to {@code V}: open addressing with linear probing over
  * parallel arrays, compared by the address numbers of {@link UdpEndpoint}, so looking up a
@@ -95,11 +93,5 @@ public final class AddressTable<V> {
                 reinsert(oldKeys[i], oldValues[i]);
             }
         }
-    }
-
-    @Override
-    public String toString() {
-        return "AddressTable"
-                + Arrays.toString(Arrays.stream(keys).filter(k -> k != null).toArray());
     }
 }

@@ -43,17 +43,16 @@ public abstract sealed class UdpEndpoint permits UdpAddress, UdpSource {
     }
 
     public final boolean isIpv4() {
+        return isMapped(hi, lo);
+    }
+
+    private static boolean isMapped(long hi, long lo) {
         return hi == 0 && (lo & 0xffff_ffff_0000_0000L) == MAPPED_PREFIX;
     }
 
     /** The IPv4 address as a big-endian int; only meaningful when {@link #isIpv4()}. */
     public final int ipv4() {
         return (int) lo;
-    }
-
-    /** Same IP address, any port: what a permission compares (RFC 8656 §9). */
-    public final boolean sameIp(long otherHi, long otherLo) {
-        return hi == otherHi && lo == otherLo;
     }
 
     /** Same IP address and port. */
@@ -89,7 +88,7 @@ public abstract sealed class UdpEndpoint permits UdpAddress, UdpSource {
 
     static InetSocketAddress socketAddress(long hi, long lo, int port) {
         byte[] b;
-        if (hi == 0 && (lo & 0xffff_ffff_0000_0000L) == MAPPED_PREFIX) {
+        if (isMapped(hi, lo)) {
             b = new byte[4];
             for (int i = 0; i < 4; i++) {
                 b[i] = (byte) (lo >>> (24 - 8 * i));

@@ -147,7 +147,7 @@ final class DatagramArrays {
             from.set(0, UdpEndpoint.mappedIpv4(receiveNames.get(IPV4, name + 4)), port);
         }
         SlotBuf buffer = receiveBuffers[i];
-        buffer.setIndex(0, Math.min(length, READ_SLOT));
+        buffer.setIndex(0, length);
         return buffer;
     }
 

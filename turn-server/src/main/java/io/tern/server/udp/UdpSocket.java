@@ -56,6 +56,22 @@ public interface UdpSocket {
     /** Sends what is queued. */
     void flush();
 
+    /**
+     * Datagrams this socket sent as segments of a larger send (UDP GSO); 0 on a path without it.
+     * Read on the owning loop.
+     */
+    default long segmentedSent() {
+        return 0;
+    }
+
+    /**
+     * Datagrams this socket received coalesced with others of their flow (UDP GRO) and handed on
+     * one by one; 0 on a path without it. Read on the owning loop.
+     */
+    default long coalescedReceived() {
+        return 0;
+    }
+
     /** Closes the socket; idempotent. Queued datagrams are dropped. */
     void close();
 }

@@ -18,18 +18,31 @@ import java.nio.ByteOrder;
  * can share it, and a relay socket costs no native memory of its own.
  *
  * <pre>
- *  receive: RECEIVE_SLOTS × (mmsghdr → sockaddr slot, iovec → READ_SLOT bytes)   one recvmmsg
- *  send:    SEND_SLOTS × (sockaddr slot, iovec → SEND_CAPACITY bytes), one slot of 64 KiB
- *           a socket's queued slots are laid into the send mmsghdr vector at flush: one sendmmsg
+ *  receive: RECEIVE_SLOTS × (mmsghdr → sockaddr slot, iovec → 64 KiB, cmsg room)       one recvmmsg
+ *           a slot holds one datagram, or one flow's datagrams coalesced by UDP_GRO (a UDP_GRO
+ *           cmsg gives their size; every one but the last has exactly that size)
+ *  send:    SEND_SLOTS slots of SEND_CAPACITY bytes, each with its sockaddr; one slot of 64 KiB
+ *           at flush a socket's queued slots are laid into the mmsghdr vector in order, an iovec
+ *           each; a run of datagrams to one destination, all of one size but a shorter last,
+ *           becomes one mmsghdr over the run's iovecs with a UDP_SEGMENT cmsg (GSO): one sendmmsg
  * </pre>
  *
  * Confined to its loop's thread; nothing here is thread-safe.
  */
 final class DatagramArrays {
-    /** Datagrams per recvmmsg: a 2 KiB slot each, 128 KiB per loop however many sockets it has. */
+    /** recvmmsg entries per call. */
     static final int RECEIVE_SLOTS = 64;
-    /** One byte more than the largest datagram relayed, so a longer one shows as too long. */
-    static final int READ_SLOT = UdpSocket.MAX_DATAGRAM + 1;
+    /**
+     * Bytes per receive slot: UDP_GRO may coalesce up to 64 KiB of one flow into one entry, and an
+     * entry too small for it would lose the rest. Only the pages a datagram touches become
+     * resident (a 1,200-byte one touches one), so the 4 MiB per loop costs about 256 KiB of RAM.
+     */
+    static final int RECEIVE_CAPACITY = 65_536;
+    /**
+     * The length a datagram above {@link UdpSocket#MAX_DATAGRAM} is shown with: one byte more than
+     * Tern takes, so receivers drop it as too long, as they did when the slot itself was that long.
+     */
+    static final int TOO_LONG = UdpSocket.MAX_DATAGRAM + 1;
     /** Datagrams queued on all sockets of the loop before they are flushed early. */
     static final int SEND_SLOTS = 256;
     /**
@@ -38,8 +51,19 @@ final class DatagramArrays {
      * sent on its own at once.
      */
     static final int LARGE_SLOT = SEND_SLOTS;
+    /** Datagrams in one segmented send: the kernel's UDP_MAX_SEGMENTS before Linux 6.9 raised it. */
+    static final int MAX_SEGMENTS = 64;
+    /**
+     * The largest datagram sent as a segment: one that fits a 1,500-byte MTU under IPv6's and UDP's
+     * 48 bytes of headers. The kernel refuses (EINVAL) a segment longer than the route's MTU allows
+     * rather than fragment it; longer datagrams go one by one and are fragmented as before.
+     */
+    static final int MAX_SEGMENT_SIZE = 1_452;
+    /** Bytes in one segmented send: under the 65,507-byte UDP payload limit of IPv4. */
+    static final int MAX_SEGMENTED_BYTES = 65_000;
 
     private static final int LARGE_CAPACITY = 65_535;
+    private static final int CONTROL = 32;
 
     private static final ValueLayout.OfShort PORT = JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     private static final ValueLayout.OfInt IPV4 = JAVA_INT.withOrder(ByteOrder.BIG_ENDIAN);
@@ -58,16 +82,27 @@ final class DatagramArrays {
     private final MemorySegment receiveVector;
     private final long receiveVectorAddress;
     private final MemorySegment receiveNames;
+    private final MemorySegment receiveControl;
     private final SlotBuf[] receiveBuffers = new SlotBuf[RECEIVE_SLOTS];
-    /** Entries whose {@code msg_namelen} the last recvmmsg overwrote. */
+    /** Entries whose {@code msg_namelen} and {@code msg_controllen} the last recvmmsg overwrote. */
     private int receiveUsed = RECEIVE_SLOTS;
 
     private final MemorySegment sendVector;
     private final long sendVectorAddress;
     private final MemorySegment sendNames;
-    private final MemorySegment sendIovecs;
+    /** The iovecs of one flush, in queue order, so that a run's are contiguous. */
+    private final MemorySegment flushIovecs;
+
+    private final MemorySegment sendControl;
     private final SlotBuf[] sendBuffers = new SlotBuf[SEND_SLOTS + 1];
     private final int[] sendNameLength = new int[SEND_SLOTS + 1];
+    private final int[] sendLength = new int[SEND_SLOTS + 1];
+    private final long[] sendHi = new long[SEND_SLOTS + 1];
+    private final long[] sendLo = new long[SEND_SLOTS + 1];
+    private final int[] sendPort = new int[SEND_SLOTS + 1];
+    /** Datagrams carried by each message of the last {@link #layOut}. */
+    private final int[] messageDatagrams = new int[SEND_SLOTS];
+
     private final int[] freeSend = new int[SEND_SLOTS];
     private int freeCount;
 
@@ -82,35 +117,40 @@ final class DatagramArrays {
         receiveVector = arena.allocate((long) RECEIVE_SLOTS * LibC.MMSGHDR, 64);
         receiveVectorAddress = receiveVector.address();
         receiveNames = arena.allocate((long) RECEIVE_SLOTS * LibC.SOCKADDR_SLOT, 8);
+        receiveControl = arena.allocate((long) RECEIVE_SLOTS * CONTROL, 8);
         MemorySegment receiveIovecs = arena.allocate((long) RECEIVE_SLOTS * LibC.IOVEC, 8);
-        MemorySegment receiveData = arena.allocate((long) RECEIVE_SLOTS * READ_SLOT, 64);
+        MemorySegment receiveData = arena.allocate((long) RECEIVE_SLOTS * RECEIVE_CAPACITY, 4096);
         for (int i = 0; i < RECEIVE_SLOTS; i++) {
-            MemorySegment data = receiveData.asSlice((long) i * READ_SLOT, READ_SLOT);
+            MemorySegment data = receiveData.asSlice((long) i * RECEIVE_CAPACITY, RECEIVE_CAPACITY);
             receiveBuffers[i] = new SlotBuf(data);
             long iov = (long) i * LibC.IOVEC;
             receiveIovecs.set(ADDRESS, iov, data);
-            receiveIovecs.set(JAVA_LONG, iov + 8, READ_SLOT);
+            receiveIovecs.set(JAVA_LONG, iov + 8, RECEIVE_CAPACITY);
             long m = (long) i * LibC.MMSGHDR;
             receiveVector.set(ADDRESS, m + LibC.MSG_NAME, receiveNames.asSlice((long) i * LibC.SOCKADDR_SLOT));
             receiveVector.set(ADDRESS, m + LibC.MSG_IOV, receiveIovecs.asSlice(iov));
             receiveVector.set(JAVA_LONG, m + LibC.MSG_IOVLEN, 1);
+            receiveVector.set(ADDRESS, m + LibC.MSG_CONTROL, receiveControl.asSlice((long) i * CONTROL));
         }
 
         sendVector = arena.allocate((long) SEND_SLOTS * LibC.MMSGHDR, 64);
         sendVectorAddress = sendVector.address();
         sendNames = arena.allocate((long) (SEND_SLOTS + 1) * LibC.SOCKADDR_SLOT, 8);
-        sendIovecs = arena.allocate((long) (SEND_SLOTS + 1) * LibC.IOVEC, 8);
+        flushIovecs = arena.allocate((long) (SEND_SLOTS + 1) * LibC.IOVEC, 8);
+        sendControl = arena.allocate((long) SEND_SLOTS * LibC.CMSG_SPACE_INT, 8);
+        for (int i = 0; i < SEND_SLOTS; i++) {
+            long c = (long) i * LibC.CMSG_SPACE_INT;
+            sendControl.set(JAVA_LONG, c + LibC.CMSG_LEN, LibC.CMSG_DATA + 2);
+            sendControl.set(JAVA_INT, c + LibC.CMSG_LEVEL, LibC.SOL_UDP);
+            sendControl.set(JAVA_INT, c + LibC.CMSG_TYPE, LibC.UDP_SEGMENT);
+        }
         MemorySegment sendData = arena.allocate((long) SEND_SLOTS * UdpSocket.SEND_CAPACITY, 64);
         for (int i = 0; i < SEND_SLOTS; i++) {
-            MemorySegment data = sendData.asSlice((long) i * UdpSocket.SEND_CAPACITY, UdpSocket.SEND_CAPACITY);
-            sendBuffers[i] = new SlotBuf(data);
-            sendIovecs.set(ADDRESS, (long) i * LibC.IOVEC, data);
+            sendBuffers[i] = new SlotBuf(sendData.asSlice((long) i * UdpSocket.SEND_CAPACITY, UdpSocket.SEND_CAPACITY));
             freeSend[i] = SEND_SLOTS - 1 - i;
         }
         freeCount = SEND_SLOTS;
-        MemorySegment large = arena.allocate(LARGE_CAPACITY, 64);
-        sendBuffers[LARGE_SLOT] = new SlotBuf(large);
-        sendIovecs.set(ADDRESS, (long) LARGE_SLOT * LibC.IOVEC, large);
+        sendBuffers[LARGE_SLOT] = new SlotBuf(arena.allocate(LARGE_CAPACITY, 64));
     }
 
     // ---- receiving ----
@@ -118,7 +158,9 @@ final class DatagramArrays {
     /** Readies the receive vector and returns its address for recvmmsg. */
     long receiveVector() {
         for (int i = 0; i < receiveUsed; i++) {
-            receiveVector.set(JAVA_INT, (long) i * LibC.MMSGHDR + LibC.MSG_NAMELEN, LibC.SOCKADDR_IN6);
+            long m = (long) i * LibC.MMSGHDR;
+            receiveVector.set(JAVA_INT, m + LibC.MSG_NAMELEN, LibC.SOCKADDR_IN6);
+            receiveVector.set(JAVA_LONG, m + LibC.MSG_CONTROLLEN, CONTROL);
         }
         receiveUsed = RECEIVE_SLOTS;
         return receiveVectorAddress;
@@ -130,15 +172,12 @@ final class DatagramArrays {
     }
 
     /**
-     * Datagram {@code i} of the last recvmmsg: its bytes as a buffer (a length above
-     * {@code READ_SLOT - 1} means it was cut short) and its source written into {@code from}.
+     * Entry {@code i} of the last recvmmsg: its bytes as a buffer, and its source written into
+     * {@code from}. See {@link #segmentSize} for an entry that holds several datagrams.
      */
-    SlotBuf datagram(int i, UdpSource from) {
+    SlotBuf entry(int i, UdpSource from) {
         long m = (long) i * LibC.MMSGHDR;
         int length = receiveVector.get(JAVA_INT, m + LibC.MSG_LEN);
-        if ((receiveVector.get(JAVA_INT, m + LibC.MSG_FLAGS) & LibC.MSG_TRUNC) != 0) {
-            length = READ_SLOT;
-        }
         long name = (long) i * LibC.SOCKADDR_SLOT;
         int port = Short.toUnsignedInt(receiveNames.get(PORT, name + 2));
         if (receiveNames.get(JAVA_SHORT, name) == LibC.AF_INET6) {
@@ -149,6 +188,23 @@ final class DatagramArrays {
         SlotBuf buffer = receiveBuffers[i];
         buffer.setIndex(0, length);
         return buffer;
+    }
+
+    /**
+     * The size of the datagrams UDP_GRO coalesced into entry {@code i} (each but the last has
+     * exactly this size), or 0 when the entry is one datagram.
+     */
+    int segmentSize(int i) {
+        long m = (long) i * LibC.MMSGHDR;
+        if (receiveVector.get(JAVA_LONG, m + LibC.MSG_CONTROLLEN) < LibC.CMSG_DATA + 4) {
+            return 0;
+        }
+        long c = (long) i * CONTROL;
+        if (receiveControl.get(JAVA_INT, c + LibC.CMSG_LEVEL) != LibC.SOL_UDP
+                || receiveControl.get(JAVA_INT, c + LibC.CMSG_TYPE) != LibC.UDP_GRO) {
+            return 0;
+        }
+        return receiveControl.get(JAVA_INT, c + LibC.CMSG_DATA);
     }
 
     // ---- sending ----
@@ -189,23 +245,83 @@ final class DatagramArrays {
             sendNames.set(JAVA_LONG, name + 8, 0);
             sendNameLength[slot] = LibC.SOCKADDR_IN;
         }
-        sendIovecs.set(JAVA_LONG, (long) slot * LibC.IOVEC + 8, sendBuffers[slot].writerIndex());
+        sendHi[slot] = to.hi();
+        sendLo[slot] = to.lo();
+        sendPort[slot] = to.port();
+        sendLength[slot] = sendBuffers[slot].writerIndex();
         return true;
     }
 
-    /** Lays {@code slots[0, n)} into the send vector and returns its address for sendmmsg. */
-    long sendVector(int[] slots, int n) {
+    /**
+     * Lays the datagrams in {@code slots[from, to)} into the send vector, in order, and returns
+     * how many messages they make ({@link #sendVector()} for sendmmsg). With {@code segment}, each
+     * run of consecutive datagrams to one destination that can go as one GSO send (all of one size
+     * up to {@link #MAX_SEGMENT_SIZE} but a shorter last, at most {@link #MAX_SEGMENTS}) is one
+     * message; otherwise every datagram is. {@link #datagrams} tells how many each message holds.
+     */
+    int layOut(int[] slots, int from, int to, boolean segment) {
         long names = sendNames.address();
-        long iovecs = sendIovecs.address();
-        for (int i = 0; i < n; i++) {
-            int slot = slots[i];
-            long m = (long) i * LibC.MMSGHDR;
-            sendVector.set(JAVA_LONG, m + LibC.MSG_NAME, names + (long) slot * LibC.SOCKADDR_SLOT);
-            sendVector.set(JAVA_INT, m + LibC.MSG_NAMELEN, sendNameLength[slot]);
-            sendVector.set(JAVA_LONG, m + LibC.MSG_IOV, iovecs + (long) slot * LibC.IOVEC);
-            sendVector.set(JAVA_LONG, m + LibC.MSG_IOVLEN, 1);
+        long iovecs = flushIovecs.address();
+        long controls = sendControl.address();
+        int messages = 0;
+        int i = from;
+        while (i < to) {
+            int first = slots[i];
+            int size = sendLength[first];
+            int count = 1;
+            if (segment && size <= MAX_SEGMENT_SIZE) {
+                int total = size;
+                while (i + count < to && count < MAX_SEGMENTS) {
+                    int next = slots[i + count];
+                    int length = sendLength[next];
+                    if (length > size
+                            || total + length > MAX_SEGMENTED_BYTES
+                            || sendPort[next] != sendPort[first]
+                            || sendLo[next] != sendLo[first]
+                            || sendHi[next] != sendHi[first]) {
+                        break;
+                    }
+                    count++;
+                    total += length;
+                    if (length < size) {
+                        break;
+                    }
+                }
+            }
+            for (int k = i; k < i + count; k++) {
+                int slot = slots[k];
+                long iov = (long) k * LibC.IOVEC;
+                flushIovecs.set(JAVA_LONG, iov, sendBuffers[slot].address(0));
+                flushIovecs.set(JAVA_LONG, iov + 8, sendLength[slot]);
+            }
+            long m = (long) messages * LibC.MMSGHDR;
+            sendVector.set(JAVA_LONG, m + LibC.MSG_NAME, names + (long) first * LibC.SOCKADDR_SLOT);
+            sendVector.set(JAVA_INT, m + LibC.MSG_NAMELEN, sendNameLength[first]);
+            sendVector.set(JAVA_LONG, m + LibC.MSG_IOV, iovecs + (long) i * LibC.IOVEC);
+            sendVector.set(JAVA_LONG, m + LibC.MSG_IOVLEN, count);
+            if (count > 1) {
+                long c = (long) messages * LibC.CMSG_SPACE_INT;
+                sendControl.set(JAVA_SHORT, c + LibC.CMSG_DATA, (short) size);
+                sendVector.set(JAVA_LONG, m + LibC.MSG_CONTROL, controls + c);
+                sendVector.set(JAVA_LONG, m + LibC.MSG_CONTROLLEN, LibC.CMSG_SPACE_INT);
+            } else {
+                sendVector.set(JAVA_LONG, m + LibC.MSG_CONTROL, 0);
+                sendVector.set(JAVA_LONG, m + LibC.MSG_CONTROLLEN, 0);
+            }
+            messageDatagrams[messages++] = count;
+            i += count;
         }
+        return messages;
+    }
+
+    /** The send vector's address, as the last {@link #layOut} left it. */
+    long sendVector() {
         return sendVectorAddress;
+    }
+
+    /** Datagrams in message {@code message} of the last {@link #layOut}. */
+    int datagrams(int message) {
+        return messageDatagrams[message];
     }
 
     void release(int slot) {

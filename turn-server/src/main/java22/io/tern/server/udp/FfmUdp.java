@@ -24,6 +24,11 @@ import java.nio.ByteOrder;
 /** Makes {@link NativeUdpSocket}s: socket, options, bind, registration on the epoll loop. */
 final class FfmUdp extends NativeUdp {
     private static final ValueLayout.OfShort PORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    /**
+     * {@code -Dtern.udpOffload=false} keeps segmented sends and coalesced receives off, to measure
+     * what they save or to rule them out when chasing a problem.
+     */
+    private static final boolean OFFLOAD = !"false".equals(System.getProperty("tern.udpOffload"));
 
     @Override
     public UdpSocket open(EventLoop loop, InetSocketAddress bind, UdpOptions options, UdpReceiver receiver)
@@ -80,8 +85,19 @@ final class FfmUdp extends NativeUdp {
                 if ((int) LibC.GETSOCKOPT.invokeExact(state, fd, LibC.SOL_SOCKET, LibC.SO_RCVBUF, value, length) != 0) {
                     throw new SocketException("getsockopt(SO_RCVBUF) failed: errno " + LibC.errno(state));
                 }
+                int receiveBuffer = value.get(JAVA_INT, 0);
+                // Both are optimisations the kernel may lack (before 4.18 and 5.0): without them
+                // every datagram goes through the stack on its own, as it would anyway.
+                length.set(JAVA_INT, 0, 4);
+                boolean segmentation = OFFLOAD
+                        && (int) LibC.GETSOCKOPT.invokeExact(state, fd, LibC.SOL_UDP, LibC.UDP_SEGMENT, value, length)
+                                == 0;
+                if (OFFLOAD) {
+                    value.set(JAVA_INT, 0, 1);
+                    int ignored = (int) LibC.SETSOCKOPT.invokeExact(state, fd, LibC.SOL_UDP, LibC.UDP_GRO, value, 4);
+                }
                 NativeUdpSocket socket =
-                        new NativeUdpSocket(loop, arrays, fd, ipv6, local, value.get(JAVA_INT, 0), receiver);
+                        new NativeUdpSocket(loop, arrays, fd, ipv6, local, receiveBuffer, segmentation, receiver);
                 Future<IoRegistration> registered = io.register(socket);
                 if (!registered.isSuccess()) {
                     throw new SocketException("cannot register " + local + " on the event loop: " + registered.cause());

@@ -28,6 +28,8 @@ import java.lang.invoke.MethodHandle;
  *  48 msg_flags      int (+4 padding)
  *  56 msg_len        unsigned int (+4 padding)   struct sockaddr_in (16 bytes)
  *                                                 0 family  2 port  4 address (4)  8 zero (8)
+ *  struct cmsghdr (16 bytes, then the value)
+ *   0 cmsg_len  size_t   8 cmsg_level  int   12 cmsg_type  int   16 value (UDP_SEGMENT: u16, UDP_GRO: int)
  * </pre>
  */
 final class LibC {
@@ -42,10 +44,18 @@ final class LibC {
     static final int SO_REUSEPORT = 15;
     static final int IPPROTO_IPV6 = 41;
     static final int IPV6_V6ONLY = 26;
+    static final int SOL_UDP = 17;
+    /** Sends one buffer as several datagrams of a size given in a control message (GSO, Linux 4.18). */
+    static final int UDP_SEGMENT = 103;
+    /** Receives a flow's back-to-back datagrams as one buffer with their size in a control message (Linux 5.0). */
+    static final int UDP_GRO = 104;
+
     static final int MSG_TRUNC = 0x20;
     static final int MSG_DONTWAIT = 0x40;
     static final int EINTR = 4;
+    static final int EIO = 5;
     static final int EAGAIN = 11;
+    static final int EINVAL = 22;
     static final int EADDRINUSE = 98;
 
     static final int MMSGHDR = 64;
@@ -53,6 +63,8 @@ final class LibC {
     static final int MSG_NAMELEN = 8;
     static final int MSG_IOV = 16;
     static final int MSG_IOVLEN = 24;
+    static final int MSG_CONTROL = 32;
+    static final int MSG_CONTROLLEN = 40;
     static final int MSG_FLAGS = 48;
     static final int MSG_LEN = 56;
     static final int IOVEC = 16;
@@ -60,6 +72,13 @@ final class LibC {
     static final int SOCKADDR_IN6 = 28;
     /** Room for either sockaddr, 8-byte aligned. */
     static final int SOCKADDR_SLOT = 32;
+
+    static final int CMSG_LEN = 0;
+    static final int CMSG_LEVEL = 8;
+    static final int CMSG_TYPE = 12;
+    static final int CMSG_DATA = 16;
+    /** {@code CMSG_SPACE} of an int or a short: the header and the value padded to 8 bytes. */
+    static final int CMSG_SPACE_INT = 24;
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final SymbolLookup LIBC = LINKER.defaultLookup();

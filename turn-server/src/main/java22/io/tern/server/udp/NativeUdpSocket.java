@@ -16,6 +16,13 @@ import org.slf4j.LoggerFactory;
  * A UDP socket read and written with {@code recvmmsg}/{@code sendmmsg} on its loop's {@link
  * DatagramArrays}, registered on Netty's epoll loop (level-triggered: what one turn leaves unread
  * is reported again on the next). Nothing is allocated per datagram either way.
+ *
+ * <p>Where the kernel offers them, datagrams to one destination that leave back to back go as one
+ * segmented send (UDP_SEGMENT), and one flow's back-to-back datagrams may arrive coalesced
+ * (UDP_GRO) and are handed on one by one: the kernel then walks its stack once per run instead
+ * of once per datagram. Receivers see single datagrams either way. A socket whose segmented send
+ * the kernel refuses (EIO where the device cannot checksum it, EINVAL where the route's MTU is too
+ * small) sends that run and everything after it one datagram at a time.
  */
 final class NativeUdpSocket implements UdpSocket, EpollIoHandle {
     private static final Logger log = LoggerFactory.getLogger(NativeUdpSocket.class);
@@ -33,6 +40,11 @@ final class NativeUdpSocket implements UdpSocket, EpollIoHandle {
     private final UdpReceiver receiver;
     private final UdpSource source = new UdpSource();
     private final MemorySegment callState;
+    /** Whether runs to one destination go as one segmented send. */
+    private boolean segmentation;
+
+    private long segmentedSent;
+    private long coalescedReceived;
 
     private IoRegistration registration;
     private int[] queued = new int[8];
@@ -51,6 +63,7 @@ final class NativeUdpSocket implements UdpSocket, EpollIoHandle {
             boolean ipv6,
             InetSocketAddress local,
             int receiveBufferSize,
+            boolean segmentation,
             UdpReceiver receiver) {
         this.loop = loop;
         this.arrays = arrays;
@@ -60,6 +73,7 @@ final class NativeUdpSocket implements UdpSocket, EpollIoHandle {
         this.ipv6 = ipv6;
         this.local = local;
         this.receiver = receiver;
+        this.segmentation = segmentation;
         this.callState = arrays.callState;
     }
 
@@ -80,12 +94,16 @@ final class NativeUdpSocket implements UdpSocket, EpollIoHandle {
                 break;
             }
             for (int i = 0; i < n && !closed; i++) {
-                try {
-                    receiver.datagram(arrays.datagram(i, source), source);
-                } catch (RuntimeException e) {
-                    // A bug in handling one datagram must not cost the rest of the batch, nor the
-                    // socket, which serves every client of the loop.
-                    log.warn("{}: a datagram from {} could not be handled", this, source, e);
+                SlotBuf entry = arrays.entry(i, source);
+                int size = arrays.segmentSize(i);
+                int end = entry.writerIndex();
+                if (size <= 0 || size >= end) {
+                    deliver(entry, 0, end);
+                    continue;
+                }
+                for (int at = 0; at < end && !closed; at += size) {
+                    coalescedReceived++;
+                    deliver(entry, at, Math.min(end, at + size));
                 }
             }
             receiver.batchEnd();
@@ -96,6 +114,19 @@ final class NativeUdpSocket implements UdpSocket, EpollIoHandle {
         // Whatever the batches queued on sockets the receiver did not flush leaves now: queued
         // datagrams must not wait for the next readiness event of some socket.
         arrays.flushAll();
+    }
+
+    /** Hands bytes {@code [from, to)} of a receive slot on as one datagram from {@link #source}. */
+    private void deliver(SlotBuf entry, int from, int to) {
+        // Longer than Tern takes: shown one byte too long, so that receivers drop it.
+        entry.setIndex(from, Math.min(to, from + DatagramArrays.TOO_LONG));
+        try {
+            receiver.datagram(entry, source);
+        } catch (RuntimeException e) {
+            // A bug in handling one datagram must not cost the rest of the batch, nor the socket,
+            // which serves every client of the loop.
+            log.warn("{}: a datagram from {} could not be handled", this, source, e);
+        }
     }
 
     private int receive() {
@@ -199,29 +230,49 @@ final class NativeUdpSocket implements UdpSocket, EpollIoHandle {
 
     private void send() {
         int n = queuedCount;
-        long vector = arrays.sendVector(queued, n);
-        int sent = 0;
+        int done = 0;
         int failed = 0;
         try {
-            while (sent < n) {
-                int r = (int) LibC.SENDMMSG.invokeExact(
-                        callState, fd, vector + (long) sent * LibC.MMSGHDR, n - sent, LibC.MSG_DONTWAIT);
-                if (r > 0) {
-                    sent += r;
-                    continue;
+            layOut:
+            while (done < n) {
+                int messages = arrays.layOut(queued, done, n, segmentation);
+                long vector = arrays.sendVector();
+                int m = 0;
+                while (m < messages) {
+                    int r = (int) LibC.SENDMMSG.invokeExact(
+                            callState, fd, vector + (long) m * LibC.MMSGHDR, messages - m, LibC.MSG_DONTWAIT);
+                    if (r > 0) {
+                        for (int k = 0; k < r; k++, m++) {
+                            int datagrams = arrays.datagrams(m);
+                            done += datagrams;
+                            if (datagrams > 1) {
+                                segmentedSent += datagrams;
+                            }
+                        }
+                        continue;
+                    }
+                    int errno = r < 0 ? LibC.errno(callState) : LibC.EAGAIN;
+                    if (errno == LibC.EINTR) {
+                        continue;
+                    }
+                    if (errno == LibC.EAGAIN) {
+                        // The send buffer is full: media is better late-dropped than queued.
+                        failed += n - done;
+                        done = n;
+                        break;
+                    }
+                    int datagrams = arrays.datagrams(m);
+                    if (datagrams > 1 && (errno == LibC.EIO || errno == LibC.EINVAL)) {
+                        // The kernel cannot segment here: this run again, and from now on, one by one.
+                        segmentation = false;
+                        log.info("{}: segmented sends refused (errno {}); sending datagrams one by one", this, errno);
+                        continue layOut;
+                    }
+                    // The message at m cannot go (no route, EPERM from a firewall...): skip it.
+                    failed += datagrams;
+                    done += datagrams;
+                    m++;
                 }
-                int errno = r < 0 ? LibC.errno(callState) : LibC.EAGAIN;
-                if (errno == LibC.EINTR) {
-                    continue;
-                }
-                if (errno == LibC.EAGAIN) {
-                    // The send buffer is full: media is better late-dropped than queued.
-                    failed += n - sent;
-                    break;
-                }
-                // The datagram at `sent` cannot go (no route, EPERM from a firewall...): skip it.
-                failed++;
-                sent++;
             }
         } catch (Throwable t) {
             throw new AssertionError("sendmmsg downcall failed", t);
@@ -234,6 +285,16 @@ final class NativeUdpSocket implements UdpSocket, EpollIoHandle {
         for (int i = 0; i < failed; i++) {
             receiver.sendFailed();
         }
+    }
+
+    @Override
+    public long segmentedSent() {
+        return segmentedSent;
+    }
+
+    @Override
+    public long coalescedReceived() {
+        return coalescedReceived;
     }
 
     @Override

@@ -5,14 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.EventLoop;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.EpollIoHandler;
 import java.lang.management.ManagementFactory;
 import java.net.BindException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.util.ArrayList;
@@ -33,8 +29,7 @@ import org.junit.jupiter.api.Test;
  * (which {@code run-tests} sets when it runs the suite on such a JDK) makes that a failure.
  */
 class NativeUdpSocketTest {
-    private static MultiThreadIoEventLoopGroup group;
-    private static EventLoop loop;
+    private static DatagramLoop loop;
     private static NativeUdp nativeUdp;
 
     @BeforeAll
@@ -46,14 +41,13 @@ class NativeUdpSocketTest {
         assumeTrue(why == null, () -> "native datagram path unavailable: " + why);
         nativeUdp = NativeUdp.load();
         assertThat(nativeUdp).isNotNull();
-        group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
-        loop = group.next();
+        loop = new DatagramLoop();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (group != null) {
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        if (loop != null) {
+            loop.close();
         }
     }
 
@@ -87,27 +81,19 @@ class NativeUdpSocketTest {
     }
 
     private static <T> T onLoop(Callable<T> task) throws Exception {
-        return loop.submit(task).get(5, TimeUnit.SECONDS);
+        return loop.call(task);
     }
 
     private static UdpSocket open(String ip, int port, UdpReceiver receiver) throws Exception {
-        return onLoop(() -> nativeUdp.open(
-                loop, new InetSocketAddress(InetAddress.getByName(ip), port), UdpOptions.RELAY, receiver));
+        return loop.open(nativeUdp, ip, port, receiver);
     }
 
     private static void close(UdpSocket socket) throws Exception {
-        onLoop(() -> {
-            socket.close();
-            return null;
-        });
+        loop.close(socket);
     }
 
     private static byte[] payload(int length, int seed) {
-        byte[] b = new byte[length];
-        for (int i = 0; i < length; i++) {
-            b[i] = (byte) (seed * 31 + i);
-        }
-        return b;
+        return DatagramLoop.payload(length, seed);
     }
 
     @Test
@@ -176,7 +162,7 @@ class NativeUdpSocketTest {
     }
 
     @Test
-    void aDatagramLongerThanASlotArrivesMarkedTooLong() throws Exception {
+    void aDatagramLongerThanTernTakesArrivesMarkedTooLong() throws Exception {
         Echo echo = new Echo();
         echo.socket = open("127.0.0.1", 0, echo);
         try (DatagramSocket client = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {

@@ -11,6 +11,9 @@
 #                                    [--warm-runs N]  (uncounted runs per server first; default 1)
 #                                    [--hold N]  (N allocations, up to 8192, held open on each server
 #                                                 by background clients while the rounds run)
+#                                    [--pin SERVER_CPUS:GENERATOR_CPUS]  (taskset lists, e.g. 1:0: each
+#                                                 server on its own CPUs, the generator on others)
+# TERN_JAVA_OPTS is passed to Tern's JVM (e.g. -Dtern.udpOffload=false).
 # Both servers are stopped by PID when the script ends, however it ends.
 set -euo pipefail
 
@@ -32,6 +35,7 @@ max_rooms=12
 flood=""
 warm_runs=1
 hold=0
+pin=""
 coturn_port=34791
 tern_port=34792
 
@@ -49,6 +53,7 @@ while [[ $# -gt 0 ]]; do
     --flood) flood="$2"; shift 2 ;;
     --warm-runs) warm_runs="$2"; shift 2 ;;
     --hold) hold="$2"; shift 2 ;;
+    --pin) pin="$2"; shift 2 ;;
     -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "compare-coturn: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -64,6 +69,14 @@ if ! [[ "$hold" =~ ^[0-9]+$ ]] || (( hold > 8192 )); then
 fi
 if (( hold > 0 && $(ulimit -n) < hold + 1000 )); then
   echo "compare-coturn: --hold $hold needs an open-files limit (ulimit -n) of at least $(( hold + 1000 ))" >&2; exit 1
+fi
+server_pin=()
+gen_pin=()
+if [[ -n "$pin" ]]; then
+  [[ "$pin" =~ ^[0-9,-]+:[0-9,-]+$ ]] || { echo "compare-coturn: --pin SERVER_CPUS:GENERATOR_CPUS, e.g. 1:0" >&2; exit 2; }
+  command -v taskset >/dev/null || { echo "compare-coturn: --pin needs taskset (util-linux)" >&2; exit 1; }
+  server_pin=(taskset -c "${pin%%:*}")
+  gen_pin=(taskset -c "${pin##*:}")
 fi
 case "$scenario" in relay|binding|allocate|call) ;; *) echo "compare-coturn: --scenario relay|binding|allocate|call" >&2; exit 2 ;; esac
 
@@ -94,17 +107,17 @@ trap 'exit 130' INT TERM
 # Equivalent settings: loopback listener and relay, long-term user load:load, loopback peers
 # allowed (the echo peer lives there), relay ports outside Linux's ephemeral range, no TLS/DTLS,
 # no CLI or HTTP side servers. coturn picks its thread count itself (one relay thread per CPU).
-"$turnserver" -n --no-cli --no-tls --no-dtls --listening-ip 127.0.0.1 --listening-port "$coturn_port" \
+"${server_pin[@]}" "$turnserver" -n --no-cli --no-tls --no-dtls --listening-ip 127.0.0.1 --listening-port "$coturn_port" \
   --relay-ip 127.0.0.1 --min-port 10000 --max-port 19999 --allow-loopback-peers \
   --lt-cred-mech --realm bench --user load:load --pidfile "$work/coturn.pid" \
   --log-file "$work/coturn.log" --simple-log --no-stdout-log >"$work/coturn.out" 2>&1 &
 coturn_pid=$!
-"$tern_java" -Xmx512m -jar "$tern_jar" serve --listening-ip 127.0.0.1 --listening-port "$tern_port" \
+"${server_pin[@]}" "$tern_java" -Xmx512m ${TERN_JAVA_OPTS:-} -jar "$tern_jar" serve --listening-ip 127.0.0.1 --listening-port "$tern_port" \
   --relay-ip 127.0.0.1 --min-port 20000 --max-port 29999 --allow-loopback-peers \
   --realm bench --user load:load --no-tls --no-http --threads "$server_threads" >"$work/tern.log" 2>&1 &
 tern_pid=$!
 
-load() { "$gen_java" --enable-native-access=ALL-UNNAMED -cp "$load_jar" io.tern.load.LoadMain "$@"; }
+load() { "${gen_pin[@]}" "$gen_java" --enable-native-access=ALL-UNNAMED -cp "$load_jar" io.tern.load.LoadMain "$@"; }
 
 for name in coturn tern; do
   port_var="${name}_port"
@@ -133,7 +146,7 @@ if (( hold > 0 )); then
       n=$(( left > 4096 ? 4096 : left ))
       # java itself in the background (not the load function's subshell), so that its PID is the
       # one the cleanup stops.
-      "$gen_java" --enable-native-access=ALL-UNNAMED -cp "$load_jar" io.tern.load.LoadMain relay \
+      "${gen_pin[@]}" "$gen_java" --enable-native-access=ALL-UNNAMED -cp "$load_jar" io.tern.load.LoadMain relay \
         --server "127.0.0.1:${!port_var}" --user load --password load --allocations "$n" \
         --payload 160 --rate 64 --data-path client --step-duration 10m --duration 10m --warmup 0s -q \
         >"$work/hold-$name-$left.log" 2>&1 &
@@ -186,7 +199,8 @@ for w in $(seq "$warm_runs"); do
 done
 
 echo "compare-coturn: $scenario, $rounds rounds, rates $rates, $step per step, $allocations allocations," \
-     "$payload B payload, client threads $threads, Tern threads $server_threads, $hold allocations held;" \
+     "$payload B payload, client threads $threads, Tern threads $server_threads, $hold allocations held," \
+     "${pin:+pinned server:generator CPUs $pin,}" \
      "results in $work" >&2
 for round in $(seq "$rounds"); do
   if (( round % 2 == 1 )); then order="coturn tern"; else order="tern coturn"; fi

@@ -10,6 +10,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Every scenario, small and bounded, against a real Tern server in this JVM, over real loopback
@@ -73,8 +75,9 @@ class LoadMainTest {
         assertThat(run.count("received")).isEqualTo(200);
     }
 
-    @Test
-    void allocateMakesAndDeletesEveryAllocation() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"raw", "turn-client"})
+    void allocateMakesAndDeletesEveryAllocation(String client) throws Exception {
         Cli run = Cli.run(
                 "allocate",
                 "--server",
@@ -83,6 +86,8 @@ class LoadMainTest {
                 InProcessTern.USER,
                 "--password",
                 InProcessTern.PASSWORD,
+                "--client",
+                client,
                 "--count",
                 "40",
                 "--concurrency",
@@ -97,7 +102,48 @@ class LoadMainTest {
         assertThat(run.count("refreshed")).isEqualTo(40);
         assertThat(run.count("errors")).isZero();
         assertThat(run.count("allocate_count")).isEqualTo(40);
+        assertThat(run.out()).contains("\"client\":\"" + client + "\"");
         assertThat(tern.activeAllocationsSettled()).isZero();
+    }
+
+    @Test
+    void theRawAllocateClientTakesRestCredentialsAndIsTheDefaultOverUdp() throws Exception {
+        Cli run = Cli.run(
+                "allocate",
+                "--server",
+                tern.address(),
+                "--secret",
+                InProcessTern.REST_SECRET,
+                "--count",
+                "10",
+                "--concurrency",
+                "2",
+                "--no-refresh",
+                "--json",
+                "-q");
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        assertThat(run.count("allocations")).isEqualTo(10);
+        assertThat(run.count("deleted")).isEqualTo(10);
+        assertThat(run.count("refreshed")).isZero();
+        assertThat(run.out()).contains("\"client\":\"raw\"");
+        assertThat(tern.activeAllocationsSettled()).isZero();
+    }
+
+    @Test
+    void theRawAllocateClientIsForUdpOnly() {
+        Cli run = Cli.run(
+                "allocate",
+                "--server",
+                tern.address(),
+                "--transport",
+                "tcp",
+                "--secret",
+                InProcessTern.REST_SECRET,
+                "--client",
+                "raw",
+                "-q");
+        assertThat(run.exitCode()).isEqualTo(LoadException.USAGE);
+        assertThat(run.err()).contains("--client raw is for UDP only");
     }
 
     @Test

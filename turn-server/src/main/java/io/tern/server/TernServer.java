@@ -314,12 +314,26 @@ public final class TernServer implements AutoCloseable {
         for (InetAddress ip : ips) {
             boolean inSquare = square.contains(ip);
             int bound = inSquare ? squarePort : port;
-            if (config.udp() && !inSquare) {
-                bound = listeners.bindUdp(new InetSocketAddress(ip, bound), groupSize());
-            }
-            if (config.tcp()) {
-                // With port 0 (tests) TCP takes the port UDP got, so both share one number.
-                listeners.bindTcp(new InetSocketAddress(ip, bound));
+            for (int attempt = 1; ; attempt++) {
+                int mark = listeners.udpSockets().size();
+                if (config.udp() && !inSquare) {
+                    bound = listeners.bindUdp(new InetSocketAddress(ip, port), groupSize());
+                }
+                if (!config.tcp()) {
+                    break;
+                }
+                try {
+                    // With port 0 (tests) TCP takes the port UDP got, so both share one number.
+                    listeners.bindTcp(new InetSocketAddress(ip, bound));
+                    break;
+                } catch (io.tern.server.config.ConfigException e) {
+                    // The kernel picked a UDP port whose number some TCP socket holds: pick again.
+                    boolean picked = port == 0 && config.udp() && !inSquare;
+                    if (!picked || attempt >= PORT_ZERO_ATTEMPTS) {
+                        throw e;
+                    }
+                    listeners.closeUdpFrom(mark);
+                }
             }
         }
         if (tls != null) {
@@ -391,6 +405,12 @@ public final class TernServer implements AutoCloseable {
 
     /** RFC 5780 rebinds at most this often when listening-port is 0 and a port is taken. */
     private static final int RFC5780_BIND_ATTEMPTS = 8;
+
+    /**
+     * With listening-port 0, how often UDP takes another kernel-chosen port when TCP cannot have
+     * the number UDP got (a TCP socket of some other program holds it).
+     */
+    private static final int PORT_ZERO_ATTEMPTS = 8;
 
     /**
      * Binds RFC 5780's UDP sockets: every IP of {@code ips} on the listening port and on the

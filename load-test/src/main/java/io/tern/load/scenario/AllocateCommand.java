@@ -4,6 +4,7 @@ import static io.tern.load.scenario.RelayCommand.check;
 
 import io.tern.client.InboundListener;
 import io.tern.client.StunClient;
+import io.tern.load.LoadException;
 import io.tern.load.Output;
 import io.tern.load.Target;
 import io.tern.load.TargetOptions;
@@ -59,6 +60,14 @@ public final class AllocateCommand implements Callable<Integer> {
     @Option(names = "--no-refresh", description = "Skip the Refresh between Allocate and delete.")
     boolean noRefresh;
 
+    @Option(
+            names = "--client",
+            paramLabel = "raw|turn-client",
+            description = "raw (UDP: a thread per worker with a blocking socket and the codec, tens of µs of"
+                    + " tern-load's CPU per allocation; the default over UDP) or turn-client (the project's"
+                    + " client library, several hundred µs each; the default over TCP, the only choice there).")
+    String client;
+
     @Override
     public Integer call() throws Exception {
         Output.emit(run(), options, spec.commandLine().getOut());
@@ -74,6 +83,7 @@ public final class AllocateCommand implements Callable<Integer> {
         Meter refresh = new Meter();
         Meter delete = new Meter();
         LongAdder authFailures = new LongAdder();
+        boolean raw = useRaw(target);
         double seconds;
         try (ClientPool pool = new ClientPool(target, options.threads(), options.timeout(), options.sourceIps())) {
             preflight(pool);
@@ -87,21 +97,49 @@ public final class AllocateCommand implements Callable<Integer> {
             AtomicReference<Meter[]> recording = new AtomicReference<>(
                     options.warmup().isZero() ? measured : new Meter[] {new Meter(), new Meter(), new Meter()});
             Churn churn = new Churn(pool, recording, authFailures, budget, deadline, running, finished);
+            RawAllocations lean = raw
+                    ? new RawAllocations(
+                            target.server(),
+                            target.credentials(),
+                            (int) options.timeout().toMillis(),
+                            options.sourceIps(),
+                            !noRefresh,
+                            recording,
+                            authFailures,
+                            budget,
+                            deadline)
+                    : null;
             long start;
             try (Progress progress = new Progress(
                     "allocate",
                     spec.commandLine().getErr(),
                     options.quiet(),
                     () -> new Progress.Current("churn", recording.get()[0]))) {
-                for (int w = 0; w < concurrency; w++) {
-                    churn.cycle(w);
+                Thread[] workers = null;
+                if (lean != null) {
+                    workers = lean.start(concurrency);
+                } else {
+                    for (int w = 0; w < concurrency; w++) {
+                        churn.cycle(w);
+                    }
                 }
                 Thread.sleep(options.warmup().toMillis());
                 start = System.nanoTime();
                 recording.set(measured);
-                // Each cycle is at most 3 transactions, each bounded by --timeout.
-                finished.get(
-                        options.duration().toMillis() + 3 * options.timeout().toMillis() + 5000, TimeUnit.MILLISECONDS);
+                // Each cycle is at most 4 transactions, each bounded by --timeout.
+                long wait =
+                        options.duration().toMillis() + 4 * options.timeout().toMillis() + 5000;
+                if (workers != null) {
+                    long until = System.currentTimeMillis() + wait;
+                    for (Thread t : workers) {
+                        t.join(Math.max(1, until - System.currentTimeMillis()));
+                        if (t.isAlive()) {
+                            throw new java.util.concurrent.TimeoutException("allocate workers did not stop");
+                        }
+                    }
+                } else {
+                    finished.get(wait, TimeUnit.MILLISECONDS);
+                }
             }
             seconds = (System.nanoTime() - start) / 1e9;
         }
@@ -133,7 +171,23 @@ public final class AllocateCommand implements Callable<Integer> {
         summary.put("allocations", allocate.received.sum());
         summary.put("deleted", delete.received.sum());
         summary.put("auth_failures", authFailures.sum());
+        summary.put("client", raw ? "raw" : "turn-client");
         return new RunResult("allocate", target.describe(), RelayCommand.transport(target), List.of(step), summary);
+    }
+
+    /** Whether the lean UDP client runs the churn (see {@link RawAllocations}). */
+    private boolean useRaw(Target target) {
+        if (client == null) {
+            return target.protocol() == io.tern.client.TransportProtocol.UDP;
+        }
+        return switch (client) {
+            case "raw" -> {
+                check(target.protocol() == io.tern.client.TransportProtocol.UDP, "--client raw is for UDP only");
+                yield true;
+            }
+            case "turn-client" -> false;
+            default -> throw new LoadException(LoadException.USAGE, "--client must be raw or turn-client: " + client);
+        };
     }
 
     /** One allocation before the churn, so that wrong credentials or no server end the run with a clear error. */

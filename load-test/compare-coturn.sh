@@ -178,8 +178,11 @@ run_one() { # name port pid round
              --threads "$threads" --json -q >"$work/$name-$round.json" ;;
     binding) load binding --server "127.0.0.1:$port" --duration "$step" --warmup 2s --threads "$threads" \
              --json -q >"$work/$name-$round.json" ;;
+    # Clients from 4,000 loopback addresses (about 1 allocation per address and second at
+    # 5,000/s): Tern answers at most 10 unauthenticated requests per source IP and second on each
+    # event loop, as a guard against reflection, and churn from real clients comes from many.
     allocate) load allocate --server "127.0.0.1:$port" --user load --password load --duration "$step" \
-             --warmup 2s --threads "$threads" --json -q >"$work/$name-$round.json" ;;
+             --warmup 2s --threads "$threads" --source-ips 4000 --json -q >"$work/$name-$round.json" ;;
     call) load call --server "127.0.0.1:$port" --user load --password load --max-rooms "$max_rooms" \
              --step-duration "$step" --duration 10m --threads "$threads" --json -q >"$work/$name-$round.json" ;;
   esac

@@ -30,13 +30,16 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>One cycle, as a new client makes it: a new socket on the next source address (127.0.0.1,
  * 127.0.0.2, ...); Allocate without credentials, answered 401 with REALM and NONCE; Allocate signed
  * with the long-term key (MESSAGE-INTEGRITY: HMAC-SHA1 over the MD5 key, which every TURN server
- * takes); Refresh (unless told not to); Refresh with LIFETIME 0; close. Nothing is retransmitted: an
- * answer that does not come within the timeout ends the cycle and counts as a timeout, and any
- * answer but the expected one as an error.
+ * takes); Refresh (unless told not to); Refresh with LIFETIME 0; close. A request unanswered is sent
+ * again after 500 ms, then 1 s, 2 s... (RFC 8489's schedule, as turn-client); one still unanswered
+ * at the timeout ends the cycle and counts as a timeout, and any answer but the expected one as an
+ * error.
  */
 final class RawAllocations {
     /** REQUESTED-TRANSPORT's protocol number for UDP. */
     private static final int UDP = 17;
+    /** The first retransmission timeout, RFC 8489's 500 ms, as turn-client uses. */
+    private static final long RTO_NANOS = 500_000_000L;
 
     private final InetSocketAddress server;
     private final Credentials credentials;
@@ -121,7 +124,6 @@ final class RawAllocations {
                         ? new InetSocketAddress(ClientPool.sourceAddress(client % sourceIps), 0)
                         : new InetSocketAddress(0);
                 try (DatagramSocket socket = new DatagramSocket(local)) {
-                    socket.setSoTimeout(timeoutMillis);
                     socket.connect(server);
                     cycle(socket, meters);
                 } catch (IOException e) {
@@ -211,13 +213,29 @@ final class RawAllocations {
                         .messageIntegrity(key);
             }
             ByteBuf request = writer.fingerprint().finish();
-            socket.send(new DatagramPacket(request.array(), request.arrayOffset(), request.readableBytes()));
-            long giveUp = System.nanoTime() + timeoutMillis * 1_000_000L;
+            DatagramPacket packet = new DatagramPacket(request.array(), request.arrayOffset(), request.readableBytes());
+            socket.send(packet);
+            long now = System.nanoTime();
+            long giveUp = now + timeoutMillis * 1_000_000L;
+            long rto = RTO_NANOS;
+            long resend = now + rto;
             while (true) {
+                long wait = Math.min(resend, giveUp) - System.nanoTime();
+                if (wait <= 0) {
+                    if (System.nanoTime() >= giveUp) {
+                        throw new Failed(true, 0);
+                    }
+                    // As a client does (RFC 8489 §6.2.1): the same request again, twice as late.
+                    socket.send(packet);
+                    rto *= 2;
+                    resend = System.nanoTime() + rto;
+                    continue;
+                }
+                socket.setSoTimeout((int) Math.max(1, wait / 1_000_000L));
                 try {
                     socket.receive(received);
                 } catch (SocketTimeoutException e) {
-                    throw new Failed(true, 0);
+                    continue;
                 }
                 ByteBuf answer = Unpooled.wrappedBuffer(in, 0, received.getLength());
                 if (reader.wrap(answer) == null
@@ -226,9 +244,6 @@ final class RawAllocations {
                     break;
                 }
                 // Not the answer to this request (a late one to an earlier cycle's): wait on.
-                if (System.nanoTime() >= giveUp) {
-                    throw new Failed(true, 0);
-                }
             }
             if (reader.messageClass() != StunClass.SUCCESS_RESPONSE) {
                 throw new Failed(false, errorCode());

@@ -232,6 +232,7 @@ final class RawAllocations {
                     continue;
                 }
                 socket.setSoTimeout((int) Math.max(1, wait / 1_000_000L));
+                received.setLength(in.length);
                 try {
                     socket.receive(received);
                 } catch (SocketTimeoutException e) {

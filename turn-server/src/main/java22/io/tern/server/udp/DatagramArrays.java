@@ -79,6 +79,9 @@ final class DatagramArrays {
     /** Where each call's errno is captured. */
     final MemorySegment callState;
 
+    /** Set when the kernel refused a segmented send from one of the loop's sockets. */
+    boolean segmentationRefused;
+
     private final MemorySegment receiveVector;
     private final long receiveVectorAddress;
     private final MemorySegment receiveNames;

@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * (UDP_GRO) and are handed on one by one: the kernel then walks its stack once per run instead
  * of once per datagram. Receivers see single datagrams either way. A socket whose segmented send
  * the kernel refuses (EIO where the device cannot checksum it, EINVAL where the route's MTU is too
- * small) sends that run and everything after it one datagram at a time.
+ * small) sends that run and everything after it one datagram at a time, and so do the sockets
+ * its loop opens after that.
  */
 final class NativeUdpSocket implements UdpSocket, EpollIoHandle {
     private static final Logger log = LoggerFactory.getLogger(NativeUdpSocket.class);
@@ -73,7 +74,7 @@ final class NativeUdpSocket implements UdpSocket, EpollIoHandle {
         this.ipv6 = ipv6;
         this.local = local;
         this.receiver = receiver;
-        this.segmentation = segmentation;
+        this.segmentation = segmentation && !arrays.segmentationRefused;
         this.callState = arrays.callState;
     }
 
@@ -265,7 +266,14 @@ final class NativeUdpSocket implements UdpSocket, EpollIoHandle {
                     if (datagrams > 1 && (errno == LibC.EIO || errno == LibC.EINVAL)) {
                         // The kernel cannot segment here: this run again, and from now on, one by one.
                         segmentation = false;
-                        log.info("{}: segmented sends refused (errno {}); sending datagrams one by one", this, errno);
+                        if (!arrays.segmentationRefused) {
+                            // The device or route that refused serves the loop's other sockets too.
+                            arrays.segmentationRefused = true;
+                            log.info(
+                                    "{}: segmented sends (UDP GSO) refused, errno {}; datagrams go one by one from now on",
+                                    this,
+                                    errno);
+                        }
                         continue layOut;
                     }
                     // The message at m cannot go (no route, EPERM from a firewall...): skip it.

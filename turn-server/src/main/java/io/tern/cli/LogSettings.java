@@ -7,6 +7,7 @@ import ch.qos.logback.classic.encoder.JsonEncoder;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.Appender;
+import ch.qos.logback.core.AsyncAppenderBase;
 import ch.qos.logback.core.OutputStreamAppender;
 import ch.qos.logback.core.encoder.Encoder;
 import io.tern.server.config.ConfigException;
@@ -65,17 +66,29 @@ final class LogSettings {
      * appender of the root logger in {@code format} when it is not in that format yet. Does nothing
      * when SLF4J is not bound to Logback (Tern embedded in another application).
      */
-    static synchronized void apply(Level level, Format format) {
-        if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
-            return;
+    static void apply(Level level, Format format) {
+        if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+            apply(context, level, format);
         }
+    }
+
+    /** As {@link #apply(Level, Format)}, on {@code context}. */
+    static synchronized void apply(LoggerContext context, Level level, Format format) {
         Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
         if (configuredLevel == null) {
             configuredLevel = root.getLevel();
         }
         root.setLevel(level != null ? level : configuredLevel);
-        for (Iterator<Appender<ILoggingEvent>> it = root.iteratorForAppenders(); it.hasNext(); ) {
-            if (it.next() instanceof OutputStreamAppender<ILoggingEvent> appender
+        reencode(context, root.iteratorForAppenders(), format);
+    }
+
+    /** Re-encodes the stream appenders among {@code appenders}, and those behind an async one. */
+    private static void reencode(LoggerContext context, Iterator<Appender<ILoggingEvent>> appenders, Format format) {
+        while (appenders.hasNext()) {
+            Appender<ILoggingEvent> next = appenders.next();
+            if (next instanceof AsyncAppenderBase<ILoggingEvent> async) {
+                reencode(context, async.iteratorForAppenders(), format);
+            } else if (next instanceof OutputStreamAppender<ILoggingEvent> appender
                     && wrongFormat(appender.getEncoder(), format)) {
                 Encoder<ILoggingEvent> encoder = encoder(context, format);
                 // setEncoder only takes effect for a stopped appender; the swap is at start-up or
@@ -84,6 +97,17 @@ final class LogSettings {
                 appender.setEncoder(encoder);
                 appender.start();
             }
+        }
+    }
+
+    /**
+     * Writes out what the log queue still holds (at most 2 s, logback.xml's maxFlushTime) and
+     * stops logging: the last thing tern does before it exits, so that "stopped" and any error
+     * before it reach stderr.
+     */
+    static void close() {
+        if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+            context.stop();
         }
     }
 

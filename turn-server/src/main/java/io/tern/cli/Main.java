@@ -31,7 +31,9 @@ public final class Main implements Runnable {
 
     public static void main(String[] args) {
         productionDefaults();
-        System.exit(run(args));
+        int code = run(args);
+        LogSettings.close();
+        System.exit(code);
     }
 
     /**

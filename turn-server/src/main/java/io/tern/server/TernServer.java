@@ -312,28 +312,12 @@ public final class TernServer implements AutoCloseable {
         List<InetAddress> square = config.rfc5780() ? ServerConfig.rfc5780Family(ips) : List.of();
         int squarePort = square.isEmpty() ? -1 : bindRfc5780(square);
         for (InetAddress ip : ips) {
-            boolean inSquare = square.contains(ip);
-            int bound = inSquare ? squarePort : port;
-            for (int attempt = 1; ; attempt++) {
-                int mark = listeners.udpSockets().size();
-                if (config.udp() && !inSquare) {
-                    bound = listeners.bindUdp(new InetSocketAddress(ip, port), groupSize());
+            if (square.contains(ip)) {
+                if (config.tcp()) {
+                    listeners.bindTcp(new InetSocketAddress(ip, squarePort));
                 }
-                if (!config.tcp()) {
-                    break;
-                }
-                try {
-                    // With port 0 (tests) TCP takes the port UDP got, so both share one number.
-                    listeners.bindTcp(new InetSocketAddress(ip, bound));
-                    break;
-                } catch (io.tern.server.config.ConfigException e) {
-                    // The kernel picked a UDP port whose number some TCP socket holds: pick again.
-                    boolean picked = port == 0 && config.udp() && !inSquare;
-                    if (!picked || attempt >= PORT_ZERO_ATTEMPTS) {
-                        throw e;
-                    }
-                    listeners.closeUdpFrom(mark);
-                }
+            } else {
+                bindUdpAndTcp(ip, port);
             }
         }
         if (tls != null) {
@@ -403,14 +387,35 @@ public final class TernServer implements AutoCloseable {
         certWatch = watch;
     }
 
-    /** RFC 5780 rebinds at most this often when listening-port is 0 and a port is taken. */
-    private static final int RFC5780_BIND_ATTEMPTS = 8;
-
     /**
-     * With listening-port 0, how often UDP takes another kernel-chosen port when TCP cannot have
-     * the number UDP got (a TCP socket of some other program holds it).
+     * With listening-port 0 (tests), how often a kernel-chosen port is given up for another when
+     * a socket that must share its number cannot have it (TCP, or RFC 5780's other addresses).
      */
     private static final int PORT_ZERO_ATTEMPTS = 8;
+
+    /**
+     * Binds UDP (when on) and TCP (when on) on {@code ip:port}. With port 0 TCP takes the number
+     * UDP got, so both share one; when some TCP socket already holds that number, UDP is closed
+     * and the kernel asked for another.
+     */
+    private void bindUdpAndTcp(InetAddress ip, int port) throws InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            int mark = listeners.udpSockets().size();
+            int bound = config.udp() ? listeners.bindUdp(new InetSocketAddress(ip, port), groupSize()) : port;
+            if (!config.tcp()) {
+                return;
+            }
+            try {
+                listeners.bindTcp(new InetSocketAddress(ip, bound));
+                return;
+            } catch (io.tern.server.config.ConfigException e) {
+                if (port != 0 || !config.udp() || attempt >= PORT_ZERO_ATTEMPTS) {
+                    throw e;
+                }
+                listeners.closeUdpFrom(mark);
+            }
+        }
+    }
 
     /**
      * Binds RFC 5780's UDP sockets: every IP of {@code ips} on the listening port and on the
@@ -457,13 +462,13 @@ public final class TernServer implements AutoCloseable {
                     return p;
                 }
             } catch (io.tern.server.config.ConfigException e) {
-                if (port != 0 || attempt >= RFC5780_BIND_ATTEMPTS) {
+                if (port != 0 || attempt >= PORT_ZERO_ATTEMPTS) {
                     listeners.closeUdpFrom(mark);
                     throw e;
                 }
             }
             listeners.closeUdpFrom(mark);
-            if (attempt >= RFC5780_BIND_ATTEMPTS) {
+            if (attempt >= PORT_ZERO_ATTEMPTS) {
                 throw new io.tern.server.config.ConfigException(
                         "alt-listening-port", String.valueOf(alt), "no free pair of ports found; set listening-port");
             }

@@ -4,6 +4,7 @@ import static io.tern.load.scenario.RelayCommand.check;
 
 import io.tern.client.InboundListener;
 import io.tern.client.StunClient;
+import io.tern.client.TransportProtocol;
 import io.tern.load.LoadException;
 import io.tern.load.Output;
 import io.tern.load.Target;
@@ -19,6 +20,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -96,7 +98,7 @@ public final class AllocateCommand implements Callable<Integer> {
             Meter[] measured = {allocate, refresh, delete};
             AtomicReference<Meter[]> recording = new AtomicReference<>(
                     options.warmup().isZero() ? measured : new Meter[] {new Meter(), new Meter(), new Meter()});
-            Churn churn = new Churn(pool, recording, authFailures, budget, deadline, running, finished);
+            Churn churn = raw ? null : new Churn(pool, recording, authFailures, budget, deadline, running, finished);
             RawAllocations lean = raw
                     ? new RawAllocations(
                             target.server(),
@@ -134,7 +136,7 @@ public final class AllocateCommand implements Callable<Integer> {
                     for (Thread t : workers) {
                         t.join(Math.max(1, until - System.currentTimeMillis()));
                         if (t.isAlive()) {
-                            throw new java.util.concurrent.TimeoutException("allocate workers did not stop");
+                            throw new TimeoutException("allocate workers did not stop");
                         }
                     }
                 } else {
@@ -178,11 +180,11 @@ public final class AllocateCommand implements Callable<Integer> {
     /** Whether the lean UDP client runs the churn (see {@link RawAllocations}). */
     private boolean useRaw(Target target) {
         if (client == null) {
-            return target.protocol() == io.tern.client.TransportProtocol.UDP;
+            return target.protocol() == TransportProtocol.UDP;
         }
         return switch (client) {
             case "raw" -> {
-                check(target.protocol() == io.tern.client.TransportProtocol.UDP, "--client raw is for UDP only");
+                check(target.protocol() == TransportProtocol.UDP, "--client raw is for UDP only");
                 yield true;
             }
             case "turn-client" -> false;

@@ -3,6 +3,7 @@ package io.tern.load.scenario;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.tern.client.Credentials;
+import io.tern.client.RetransmissionPolicy;
 import io.tern.load.report.Meter;
 import io.tern.stun.StunClass;
 import io.tern.stun.StunMethod;
@@ -13,6 +14,7 @@ import io.tern.stun.integrity.LongTermKey;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
+import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.util.concurrent.ThreadLocalRandom;
@@ -38,8 +40,8 @@ import java.util.concurrent.atomic.LongAdder;
 final class RawAllocations {
     /** REQUESTED-TRANSPORT's protocol number for UDP. */
     private static final int UDP = 17;
-    /** The first retransmission timeout, RFC 8489's 500 ms, as turn-client uses. */
-    private static final long RTO_NANOS = 500_000_000L;
+    /** The first retransmission timeout: RFC 8489's, as turn-client uses. */
+    private static final long RTO_NANOS = RetransmissionPolicy.RFC_8489.rto().toNanos();
 
     private final InetSocketAddress server;
     private final Credentials credentials;
@@ -79,7 +81,7 @@ final class RawAllocations {
         this.authFailures = authFailures;
         this.budget = budget;
         this.deadline = deadline;
-        this.ipv4 = server.getAddress() instanceof java.net.Inet4Address;
+        this.ipv4 = server.getAddress() instanceof Inet4Address;
     }
 
     /** Starts {@code workers} threads; each returns when the budget or the deadline runs out. */

@@ -64,14 +64,6 @@ public interface UdpSocket {
         return 0;
     }
 
-    /**
-     * Datagrams this socket received coalesced with others of their flow (UDP GRO) and handed on
-     * one by one; 0 on a path without it. Read on the owning loop.
-     */
-    default long coalescedReceived() {
-        return 0;
-    }
-
     /** Closes the socket; idempotent. Queued datagrams are dropped. */
     void close();
 }

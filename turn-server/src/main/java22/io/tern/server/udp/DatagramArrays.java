@@ -18,9 +18,7 @@ import java.nio.ByteOrder;
  * can share it, and a relay socket costs no native memory of its own.
  *
  * <pre>
- *  receive: RECEIVE_SLOTS × (mmsghdr → sockaddr slot, iovec → 64 KiB, cmsg room)       one recvmmsg
- *           a slot holds one datagram, or one flow's datagrams coalesced by UDP_GRO (a UDP_GRO
- *           cmsg gives their size; every one but the last has exactly that size)
+ *  receive: RECEIVE_SLOTS × (mmsghdr → sockaddr slot, iovec → READ_SLOT bytes)      one recvmmsg
  *  send:    SEND_SLOTS slots of SEND_CAPACITY bytes, each with its sockaddr; one slot of 64 KiB
  *           at flush a socket's queued slots are laid into the mmsghdr vector in order, an iovec
  *           each; a run of datagrams to one destination, all of one size but a shorter last,
@@ -30,19 +28,14 @@ import java.nio.ByteOrder;
  * Confined to its loop's thread; nothing here is thread-safe.
  */
 final class DatagramArrays {
-    /** recvmmsg entries per call. */
+    /** Datagrams per recvmmsg: a 2 KiB slot each, 128 KiB per loop however many sockets it has. */
     static final int RECEIVE_SLOTS = 64;
     /**
-     * Bytes per receive slot: UDP_GRO may coalesce up to 64 KiB of one flow into one entry, and an
-     * entry too small for it would lose the rest. Only the pages a datagram touches become
-     * resident (a 1,200-byte one touches one), so the 4 MiB per loop costs about 256 KiB of RAM.
+     * One byte more than the largest datagram relayed, so a longer one shows as too long. (Slots
+     * large enough for UDP_GRO's coalesced arrivals, 64 KiB each, were measured at 4 MiB of
+     * resident memory per loop, the arena zeroing them, for no CPU saved on loopback: GRO stays off.)
      */
-    static final int RECEIVE_CAPACITY = 65_536;
-    /**
-     * The length a datagram above {@link UdpSocket#MAX_DATAGRAM} is shown with: one byte more than
-     * Tern takes, so receivers drop it as too long, as they did when the slot itself was that long.
-     */
-    static final int TOO_LONG = UdpSocket.MAX_DATAGRAM + 1;
+    static final int READ_SLOT = UdpSocket.MAX_DATAGRAM + 1;
     /** Datagrams queued on all sockets of the loop before they are flushed early. */
     static final int SEND_SLOTS = 256;
     /**
@@ -63,7 +56,6 @@ final class DatagramArrays {
     static final int MAX_SEGMENTED_BYTES = 65_000;
 
     private static final int LARGE_CAPACITY = 65_535;
-    private static final int CONTROL = 32;
 
     private static final ValueLayout.OfShort PORT = JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     private static final ValueLayout.OfInt IPV4 = JAVA_INT.withOrder(ByteOrder.BIG_ENDIAN);
@@ -85,9 +77,8 @@ final class DatagramArrays {
     private final MemorySegment receiveVector;
     private final long receiveVectorAddress;
     private final MemorySegment receiveNames;
-    private final MemorySegment receiveControl;
     private final SlotBuf[] receiveBuffers = new SlotBuf[RECEIVE_SLOTS];
-    /** Entries whose {@code msg_namelen} and {@code msg_controllen} the last recvmmsg overwrote. */
+    /** Entries whose {@code msg_namelen} the last recvmmsg overwrote. */
     private int receiveUsed = RECEIVE_SLOTS;
 
     private final MemorySegment sendVector;
@@ -120,29 +111,27 @@ final class DatagramArrays {
         receiveVector = arena.allocate((long) RECEIVE_SLOTS * LibC.MMSGHDR, 64);
         receiveVectorAddress = receiveVector.address();
         receiveNames = arena.allocate((long) RECEIVE_SLOTS * LibC.SOCKADDR_SLOT, 8);
-        receiveControl = arena.allocate((long) RECEIVE_SLOTS * CONTROL, 8);
         MemorySegment receiveIovecs = arena.allocate((long) RECEIVE_SLOTS * LibC.IOVEC, 8);
-        MemorySegment receiveData = arena.allocate((long) RECEIVE_SLOTS * RECEIVE_CAPACITY, 4096);
+        MemorySegment receiveData = arena.allocate((long) RECEIVE_SLOTS * READ_SLOT, 64);
         for (int i = 0; i < RECEIVE_SLOTS; i++) {
-            MemorySegment data = receiveData.asSlice((long) i * RECEIVE_CAPACITY, RECEIVE_CAPACITY);
+            MemorySegment data = receiveData.asSlice((long) i * READ_SLOT, READ_SLOT);
             receiveBuffers[i] = new SlotBuf(data);
             long iov = (long) i * LibC.IOVEC;
             receiveIovecs.set(ADDRESS, iov, data);
-            receiveIovecs.set(JAVA_LONG, iov + 8, RECEIVE_CAPACITY);
+            receiveIovecs.set(JAVA_LONG, iov + 8, READ_SLOT);
             long m = (long) i * LibC.MMSGHDR;
             receiveVector.set(ADDRESS, m + LibC.MSG_NAME, receiveNames.asSlice((long) i * LibC.SOCKADDR_SLOT));
             receiveVector.set(ADDRESS, m + LibC.MSG_IOV, receiveIovecs.asSlice(iov));
             receiveVector.set(JAVA_LONG, m + LibC.MSG_IOVLEN, 1);
-            receiveVector.set(ADDRESS, m + LibC.MSG_CONTROL, receiveControl.asSlice((long) i * CONTROL));
         }
 
         sendVector = arena.allocate((long) SEND_SLOTS * LibC.MMSGHDR, 64);
         sendVectorAddress = sendVector.address();
         sendNames = arena.allocate((long) (SEND_SLOTS + 1) * LibC.SOCKADDR_SLOT, 8);
         flushIovecs = arena.allocate((long) (SEND_SLOTS + 1) * LibC.IOVEC, 8);
-        sendControl = arena.allocate((long) SEND_SLOTS * LibC.CMSG_SPACE_INT, 8);
+        sendControl = arena.allocate((long) SEND_SLOTS * LibC.CMSG_SPACE_U16, 8);
         for (int i = 0; i < SEND_SLOTS; i++) {
-            long c = (long) i * LibC.CMSG_SPACE_INT;
+            long c = (long) i * LibC.CMSG_SPACE_U16;
             sendControl.set(JAVA_LONG, c + LibC.CMSG_LEN, LibC.CMSG_DATA + 2);
             sendControl.set(JAVA_INT, c + LibC.CMSG_LEVEL, LibC.SOL_UDP);
             sendControl.set(JAVA_INT, c + LibC.CMSG_TYPE, LibC.UDP_SEGMENT);
@@ -161,9 +150,7 @@ final class DatagramArrays {
     /** Readies the receive vector and returns its address for recvmmsg. */
     long receiveVector() {
         for (int i = 0; i < receiveUsed; i++) {
-            long m = (long) i * LibC.MMSGHDR;
-            receiveVector.set(JAVA_INT, m + LibC.MSG_NAMELEN, LibC.SOCKADDR_IN6);
-            receiveVector.set(JAVA_LONG, m + LibC.MSG_CONTROLLEN, CONTROL);
+            receiveVector.set(JAVA_INT, (long) i * LibC.MMSGHDR + LibC.MSG_NAMELEN, LibC.SOCKADDR_IN6);
         }
         receiveUsed = RECEIVE_SLOTS;
         return receiveVectorAddress;
@@ -175,12 +162,15 @@ final class DatagramArrays {
     }
 
     /**
-     * Entry {@code i} of the last recvmmsg: its bytes as a buffer, and its source written into
-     * {@code from}. See {@link #segmentSize} for an entry that holds several datagrams.
+     * Datagram {@code i} of the last recvmmsg: its bytes as a buffer (a length above
+     * {@code READ_SLOT - 1} means it was cut short) and its source written into {@code from}.
      */
-    SlotBuf entry(int i, UdpSource from) {
+    SlotBuf datagram(int i, UdpSource from) {
         long m = (long) i * LibC.MMSGHDR;
         int length = receiveVector.get(JAVA_INT, m + LibC.MSG_LEN);
+        if ((receiveVector.get(JAVA_INT, m + LibC.MSG_FLAGS) & LibC.MSG_TRUNC) != 0) {
+            length = READ_SLOT;
+        }
         long name = (long) i * LibC.SOCKADDR_SLOT;
         int port = Short.toUnsignedInt(receiveNames.get(PORT, name + 2));
         if (receiveNames.get(JAVA_SHORT, name) == LibC.AF_INET6) {
@@ -191,23 +181,6 @@ final class DatagramArrays {
         SlotBuf buffer = receiveBuffers[i];
         buffer.setIndex(0, length);
         return buffer;
-    }
-
-    /**
-     * The size of the datagrams UDP_GRO coalesced into entry {@code i} (each but the last has
-     * exactly this size), or 0 when the entry is one datagram.
-     */
-    int segmentSize(int i) {
-        long m = (long) i * LibC.MMSGHDR;
-        if (receiveVector.get(JAVA_LONG, m + LibC.MSG_CONTROLLEN) < LibC.CMSG_DATA + 4) {
-            return 0;
-        }
-        long c = (long) i * CONTROL;
-        if (receiveControl.get(JAVA_INT, c + LibC.CMSG_LEVEL) != LibC.SOL_UDP
-                || receiveControl.get(JAVA_INT, c + LibC.CMSG_TYPE) != LibC.UDP_GRO) {
-            return 0;
-        }
-        return receiveControl.get(JAVA_INT, c + LibC.CMSG_DATA);
     }
 
     // ---- sending ----
@@ -303,10 +276,10 @@ final class DatagramArrays {
             sendVector.set(JAVA_LONG, m + LibC.MSG_IOV, iovecs + (long) i * LibC.IOVEC);
             sendVector.set(JAVA_LONG, m + LibC.MSG_IOVLEN, count);
             if (count > 1) {
-                long c = (long) messages * LibC.CMSG_SPACE_INT;
+                long c = (long) messages * LibC.CMSG_SPACE_U16;
                 sendControl.set(JAVA_SHORT, c + LibC.CMSG_DATA, (short) size);
                 sendVector.set(JAVA_LONG, m + LibC.MSG_CONTROL, controls + c);
-                sendVector.set(JAVA_LONG, m + LibC.MSG_CONTROLLEN, LibC.CMSG_SPACE_INT);
+                sendVector.set(JAVA_LONG, m + LibC.MSG_CONTROLLEN, LibC.CMSG_SPACE_U16);
             } else {
                 sendVector.set(JAVA_LONG, m + LibC.MSG_CONTROL, 0);
                 sendVector.set(JAVA_LONG, m + LibC.MSG_CONTROLLEN, 0);

@@ -25,8 +25,8 @@ import java.nio.ByteOrder;
 final class FfmUdp extends NativeUdp {
     private static final ValueLayout.OfShort PORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     /**
-     * {@code -Dtern.udpOffload=false} keeps segmented sends and coalesced receives off, to measure
-     * what they save or to rule them out when chasing a problem.
+     * {@code -Dtern.udpOffload=false} keeps segmented sends off, to measure what they save or to
+     * rule them out when chasing a problem.
      */
     private static final boolean OFFLOAD = !"false".equals(System.getProperty("tern.udpOffload"));
 
@@ -86,16 +86,11 @@ final class FfmUdp extends NativeUdp {
                     throw new SocketException("getsockopt(SO_RCVBUF) failed: errno " + LibC.errno(state));
                 }
                 int receiveBuffer = value.get(JAVA_INT, 0);
-                // Both are optimisations the kernel may lack (before 4.18 and 5.0): without them
-                // every datagram goes through the stack on its own, as it would anyway.
+                // A kernel before 4.18 lacks UDP_SEGMENT: every datagram then goes on its own.
                 length.set(JAVA_INT, 0, 4);
                 boolean segmentation = OFFLOAD
                         && (int) LibC.GETSOCKOPT.invokeExact(state, fd, LibC.SOL_UDP, LibC.UDP_SEGMENT, value, length)
                                 == 0;
-                if (OFFLOAD) {
-                    value.set(JAVA_INT, 0, 1);
-                    int ignored = (int) LibC.SETSOCKOPT.invokeExact(state, fd, LibC.SOL_UDP, LibC.UDP_GRO, value, 4);
-                }
                 NativeUdpSocket socket =
                         new NativeUdpSocket(loop, arrays, fd, ipv6, local, receiveBuffer, segmentation, receiver);
                 Future<IoRegistration> registered = io.register(socket);

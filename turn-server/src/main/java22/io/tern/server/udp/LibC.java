@@ -29,7 +29,7 @@ import java.lang.invoke.MethodHandle;
  *  56 msg_len        unsigned int (+4 padding)   struct sockaddr_in (16 bytes)
  *                                                 0 family  2 port  4 address (4)  8 zero (8)
  *  struct cmsghdr (16 bytes, then the value)
- *   0 cmsg_len  size_t   8 cmsg_level  int   12 cmsg_type  int   16 value (UDP_SEGMENT: u16, UDP_GRO: int)
+ *   0 cmsg_len  size_t   8 cmsg_level  int   12 cmsg_type  int   16 value (UDP_SEGMENT: u16)
  * </pre>
  */
 final class LibC {
@@ -47,8 +47,6 @@ final class LibC {
     static final int SOL_UDP = 17;
     /** Sends one buffer as several datagrams of a size given in a control message (GSO, Linux 4.18). */
     static final int UDP_SEGMENT = 103;
-    /** Receives a flow's back-to-back datagrams as one buffer with their size in a control message (Linux 5.0). */
-    static final int UDP_GRO = 104;
 
     static final int MSG_TRUNC = 0x20;
     static final int MSG_DONTWAIT = 0x40;
@@ -77,8 +75,8 @@ final class LibC {
     static final int CMSG_LEVEL = 8;
     static final int CMSG_TYPE = 12;
     static final int CMSG_DATA = 16;
-    /** {@code CMSG_SPACE} of an int or a short: the header and the value padded to 8 bytes. */
-    static final int CMSG_SPACE_INT = 24;
+    /** {@code CMSG_SPACE} of a u16: the header and the value padded to 8 bytes. */
+    static final int CMSG_SPACE_U16 = 24;
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final SymbolLookup LIBC = LINKER.defaultLookup();

@@ -17,10 +17,9 @@ import org.slf4j.LoggerFactory;
  * DatagramArrays}, registered on Netty's epoll loop (level-triggered: what one turn leaves unread
  * is reported again on the next). Nothing is allocated per datagram either way.
  *
- * <p>Where the kernel offers them, datagrams to one destination that leave back to back go as one
- * segmented send (UDP_SEGMENT), and one flow's back-to-back datagrams may arrive coalesced
- * (UDP_GRO) and are handed on one by one: the kernel then walks its stack once per run instead
- * of once per datagram. Receivers see single datagrams either way. A socket whose segmented send
+ * <p>Where the kernel offers it, datagrams to one destination that leave back to back go as one
+ * segmented send (UDP_SEGMENT): the kernel then walks its stack once per run instead of once per
+ * datagram, and the receiver still gets them one by one. A socket whose segmented send
  * the kernel refuses (EIO where the device cannot checksum it, EINVAL where the route's MTU is too
  * small) sends that run and everything after it one datagram at a time, and so do the sockets
  * its loop opens after that.
@@ -45,7 +44,6 @@ final class NativeUdpSocket implements UdpSocket, EpollIoHandle {
     private boolean segmentation;
 
     private long segmentedSent;
-    private long coalescedReceived;
 
     private IoRegistration registration;
     private int[] queued = new int[8];
@@ -95,16 +93,12 @@ final class NativeUdpSocket implements UdpSocket, EpollIoHandle {
                 break;
             }
             for (int i = 0; i < n && !closed; i++) {
-                SlotBuf entry = arrays.entry(i, source);
-                int size = arrays.segmentSize(i);
-                int end = entry.writerIndex();
-                if (size <= 0 || size >= end) {
-                    deliver(entry, 0, end);
-                    continue;
-                }
-                for (int at = 0; at < end && !closed; at += size) {
-                    coalescedReceived++;
-                    deliver(entry, at, Math.min(end, at + size));
+                try {
+                    receiver.datagram(arrays.datagram(i, source), source);
+                } catch (RuntimeException e) {
+                    // A bug in handling one datagram must not cost the rest of the batch, nor the
+                    // socket, which serves every client of the loop.
+                    log.warn("{}: a datagram from {} could not be handled", this, source, e);
                 }
             }
             receiver.batchEnd();
@@ -115,19 +109,6 @@ final class NativeUdpSocket implements UdpSocket, EpollIoHandle {
         // Whatever the batches queued on sockets the receiver did not flush leaves now: queued
         // datagrams must not wait for the next readiness event of some socket.
         arrays.flushAll();
-    }
-
-    /** Hands bytes {@code [from, to)} of a receive slot on as one datagram from {@link #source}. */
-    private void deliver(SlotBuf entry, int from, int to) {
-        // Longer than Tern takes: shown one byte too long, so that receivers drop it.
-        entry.setIndex(from, Math.min(to, from + DatagramArrays.TOO_LONG));
-        try {
-            receiver.datagram(entry, source);
-        } catch (RuntimeException e) {
-            // A bug in handling one datagram must not cost the rest of the batch, nor the socket,
-            // which serves every client of the loop.
-            log.warn("{}: a datagram from {} could not be handled", this, source, e);
-        }
     }
 
     private int receive() {
@@ -298,11 +279,6 @@ final class NativeUdpSocket implements UdpSocket, EpollIoHandle {
     @Override
     public long segmentedSent() {
         return segmentedSent;
-    }
-
-    @Override
-    public long coalescedReceived() {
-        return coalescedReceived;
     }
 
     @Override
